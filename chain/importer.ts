@@ -1,0 +1,134 @@
+/**
+ * Importing a block produced elsewhere (followers, replay, `import`): check the header against the
+ * head and the genesis producer, verify every signature (in parallel), re-execute, compare every
+ * root, then commit. On a mismatch the error names the first divergent block, transaction and
+ * state key when the source's receipts and state diff are at hand.
+ */
+import { equals, toHex } from './bytes.js';
+import { NodeError, TxRejected } from './errors.js';
+import { type Block, blockHash, headerSigningDigest } from './block.js';
+import { encodeReceipt, type ChainEvent, type Receipt } from './receipt.js';
+import type { Chain, CommittedBlock, DiffEntry } from './chain.js';
+import type { VerifierPool } from './verifier.js';
+
+/** What the source recorded for the block, used to pinpoint a divergence. */
+export interface ExpectedOutcome {
+  receipts?: Receipt[];
+  systemEvents?: ChainEvent[];
+  diff?: DiffEntry[];
+}
+
+export interface Divergence {
+  height: string;
+  field: string;
+  expected?: string;
+  actual?: string;
+  txIndex?: number;
+  txHash?: string;
+  stateKey?: string;
+  module?: string;
+  detail?: string;
+}
+
+export class BlockImportError extends NodeError {
+  constructor(readonly divergence: Divergence, message: string) {
+    super('BlockMismatch', message, { ...divergence });
+  }
+}
+
+function describeKey(chain: Chain, key: Uint8Array): { stateKey: string; module?: string } {
+  const addr = toHex(key.subarray(0, 20));
+  const mod = chain.registry.resolve(addr as never);
+  return { stateKey: toHex(key), module: mod?.def.name };
+}
+
+export async function importBlock(chain: Chain, verifier: VerifierPool, block: Block, expected: ExpectedOutcome = {}): Promise<CommittedBlock> {
+  const h = block.header;
+  const parent = chain.headHeader;
+  const height = h.height.toString();
+  const fail = (d: Omit<Divergence, 'height'>, msg: string): never => {
+    throw new BlockImportError({ height, ...d }, `block ${height}: ${msg}`);
+  };
+  if (h.chainId !== chain.genesis.chainId) fail({ field: 'chainId' }, `chain id ${h.chainId} is not ${chain.genesis.chainId}`);
+  if (h.height !== parent.height + 1n) fail({ field: 'height' }, `expected height ${parent.height + 1n}`);
+  if (!equals(h.parentHash, chain.head.hash)) fail({ field: 'parentHash', expected: toHex(chain.head.hash), actual: toHex(h.parentHash) }, 'does not extend the current head');
+  if (h.timestamp <= parent.timestamp) fail({ field: 'timestamp' }, `timestamp ${h.timestamp} is not after the parent's ${parent.timestamp}`);
+  if (h.producer !== chain.genesis.producer) fail({ field: 'producer', expected: chain.genesis.producer, actual: h.producer }, 'is not from the genesis producer');
+
+  // Producer signature and all transaction signatures, in parallel.
+  const headerOk = verifier.check({ kind: 'encoded', signature: h.signature, digest: headerSigningDigest(h) });
+  const verdicts = await Promise.all(block.txs.map((tx) => verifier.verifyTx(tx.raw)));
+  const who = await headerOk;
+  if (!who || typeof who === 'boolean' || who.address !== h.producer) fail({ field: 'signature' }, 'producer signature does not verify');
+  const exec = chain.begin({ chainId: h.chainId, height: h.height, timestamp: h.timestamp, producer: h.producer });
+  for (let i = 0; i < block.txs.length; i++) {
+    const tx = block.txs[i]!;
+    const v = verdicts[i]!;
+    if (!v.ok) return fail({ field: 'transaction', txIndex: i, txHash: toHex(tx.hash), detail: v.message }, `transaction ${i} has an invalid signature: ${v.message}`);
+    let args: unknown;
+    try {
+      args = chain.executor.checkStateless(tx);
+    } catch (e) {
+      fail({ field: 'transaction', txIndex: i, txHash: toHex(tx.hash), detail: (e as Error).message }, `transaction ${i} is not valid: ${(e as Error).message}`);
+    }
+    try {
+      await exec.applyTx(tx, v.publicKey, args);
+    } catch (e) {
+      const name = e instanceof TxRejected ? e.name : 'InternalError';
+      fail({ field: 'transaction', txIndex: i, txHash: toHex(tx.hash), detail: `${name}: ${(e as Error).message}` }, `transaction ${i} is not executable: ${(e as Error).message}`);
+    }
+    const exp = expected.receipts?.[i];
+    if (exp && !equals(encodeReceipt(exp), encodeReceipt(exec.receipts[i]!))) {
+      const got = exec.receipts[i]!;
+      fail(
+        {
+          field: 'receipt',
+          txIndex: i,
+          txHash: toHex(tx.hash),
+          expected: `status=${exp.status} gasUsed=${exp.gasUsed} error=${exp.error || '-'} events=${exp.events.length}`,
+          actual: `status=${got.status} gasUsed=${got.gasUsed} error=${got.error || '-'} events=${got.events.length}`,
+        },
+        `transaction ${i} (${toHex(tx.hash)}) produced a different receipt`,
+      );
+    }
+  }
+  await exec.endBlock();
+  const prepared = await chain.prepare(exec);
+  try {
+    const cmp = (field: string, want: Uint8Array, got: Uint8Array) => {
+      if (!equals(want, got)) fail({ field, expected: toHex(want), actual: toHex(got), ...stateDivergence(chain, prepared.writes, expected.diff) }, `${field} mismatch`);
+    };
+    if (h.txCount !== block.txs.length) fail({ field: 'txCount' }, 'txCount does not match the body');
+    cmp('txRoot', h.txRoot, prepared.txRoot);
+    cmp('receiptsRoot', h.receiptsRoot, prepared.receiptsRoot);
+    if (h.gasUsed !== prepared.gasUsed) fail({ field: 'gasUsed', expected: h.gasUsed.toString(), actual: prepared.gasUsed.toString() }, 'gasUsed mismatch');
+    const roots = (r: [string, Uint8Array][]) => r.map(([n, v]) => `${n}=${toHex(v)}`).join(',');
+    if (roots(h.extraRoots) !== roots(prepared.extraRoots)) fail({ field: 'extraRoots', expected: roots(h.extraRoots), actual: roots(prepared.extraRoots), ...stateDivergence(chain, prepared.writes, expected.diff) }, 'module roots mismatch');
+    cmp('stateRoot', h.stateRoot, prepared.stateRoot);
+  } catch (e) {
+    chain.abort();
+    throw e;
+  }
+  const committed = await chain.commit(prepared, h);
+  if (!equals(committed.hash, blockHash(h))) throw new Error('unreachable: committed hash differs');
+  return committed;
+}
+
+/** The first state key whose new value differs from the source's diff. */
+function stateDivergence(chain: Chain, writes: [Uint8Array, Uint8Array | undefined][], diff?: DiffEntry[]): Partial<Divergence> {
+  if (!diff) return {};
+  const mine = new Map(writes.map(([k, v]) => [toHex(k), v]));
+  const theirs = new Map(diff.map((d) => [toHex(d.key), d.value]));
+  const keys = [...new Set([...mine.keys(), ...theirs.keys()])].sort();
+  for (const k of keys) {
+    const a = mine.get(k);
+    const b = theirs.get(k);
+    const same = a === undefined ? b === undefined : b !== undefined && equals(a, b);
+    if (!same || mine.has(k) !== theirs.has(k)) {
+      const { stateKey, module } = describeKey(chain, new Uint8Array(Buffer.from(k.slice(2), 'hex')));
+      return { stateKey, module, detail: `state key ${stateKey}${module ? ` (module ${module})` : ''}: expected ${b === undefined ? '(absent)' : toHex(b).slice(0, 66)}, got ${a === undefined ? '(absent)' : toHex(a).slice(0, 66)}` };
+    }
+  }
+  return {};
+}
+

@@ -1,0 +1,350 @@
+/**
+ * A node: one chain plus the machinery around it. Data flows one way:
+ *
+ *   RPC → admit (decode → stateless checks → signature in a worker → per-sender ordered nonce and
+ *   balance checks) → mempool → producer → executor → modules → state → one synced batch per block
+ *
+ * `submit(raw, {wait: true})` resolves with the receipt only after the block holding the
+ * transaction is durable: an acknowledged transaction survives a crash.
+ */
+import { type Address, ZERO_ADDRESS } from './address.js';
+import { toHex } from './bytes.js';
+import { CodecError, NamedError, NodeError, RpcCode, TxRejected } from './errors.js';
+import { encodeValue } from './codec.js';
+import { Transaction, signTx } from './tx.js';
+import type { Receipt, ChainEvent } from './receipt.js';
+import { Chain, type CommittedBlock } from './chain.js';
+import { intrinsicGas } from './executor.js';
+import { Mempool, type MempoolOptions, type PoolTx } from './mempool.js';
+import { Producer, type MiningMode } from './producer.js';
+import { VerifierPool, type VerifierOptions } from './verifier.js';
+import { Store, type StoreOptions } from './state/store.js';
+import { StateOverlay } from './state/overlay.js';
+import { type Signer, signerFromSeed } from './keys/signer.js';
+import { devProducerSeed } from './keys/dev.js';
+import { GAS, Meter } from '../vm/gas.js';
+import { callModule, NO_TX, type ExecEnv } from '../vm/context.js';
+import type { ModuleDefinition, NodeApi } from '../vm/module.js';
+import { readAccount, readAccountKey, LUX_ADDRESS } from '../vm/lux.js';
+import { DEV_ADDRESS } from '../vm/dev.js';
+import { builtinModules, devGenesis, type Genesis } from '../genesis/index.js';
+import { MLDSA65_ENCODED_LEN } from './keys/schemes.js';
+
+export interface NodeOptions {
+  /** classic-level directory; ignored with `memory`. */
+  dataDir?: string;
+  memory?: boolean;
+  /** Defaults to the dev genesis. */
+  genesis?: Genesis;
+  /** The genesis was given explicitly (a mismatch with the store is an error, not a resume). */
+  explicitGenesis?: boolean;
+  modules?: ModuleDefinition[];
+  /** Producer key; defaults to the dev producer. Not used by followers. */
+  producer?: Signer;
+  /** `false` for a node that never produces (follower, replay target). */
+  produce?: boolean;
+  mining?: { mode?: MiningMode; blockTimeMs?: number };
+  verifier?: VerifierOptions;
+  mempool?: MempoolOptions;
+  store?: StoreOptions;
+}
+
+export interface SubmitResult {
+  hash: Uint8Array;
+  receipt?: Receipt;
+  height?: bigint;
+}
+
+export interface SimulationResult {
+  status: 0 | 1;
+  gasUsed: bigint;
+  error: string;
+  errorMessage: string;
+  returnData: Uint8Array;
+  result: unknown;
+  events: ChainEvent[];
+}
+
+interface Waiter {
+  resolve: (r: { receipt: Receipt; height: bigint }) => void;
+  reject: (e: Error) => void;
+}
+
+export class Node implements NodeApi {
+  readonly chain: Chain;
+  readonly mempool: Mempool;
+  readonly verifier: VerifierPool;
+  readonly producer: Producer | undefined;
+  readonly #waiters = new Map<string, Waiter[]>();
+  readonly #senderTail = new Map<Address, Promise<void>>();
+  readonly #snapshots = new Map<number, bigint>();
+  #nextSnapshot = 1;
+  #closed = false;
+
+  private constructor(chain: Chain, verifier: VerifierPool, opts: NodeOptions) {
+    this.chain = chain;
+    this.verifier = verifier;
+    this.mempool = new Mempool(opts.mempool);
+    this.mempool.onDrop((ptx, why) => this.#rejectWaiters(ptx.tx.hash, why));
+    if (opts.produce !== false) {
+      const signer = opts.producer ?? signerFromSeed(devProducerSeed(), 'ml-dsa-65', { deterministic: true });
+      this.producer = new Producer(chain, this.mempool, signer, { committed: (b) => this.#onCommitted(b), dropped: () => {} }, opts.mining);
+    }
+  }
+
+  static async start(opts: NodeOptions = {}): Promise<Node> {
+    const modules = opts.modules ?? builtinModules();
+    const genesis = opts.genesis ?? devGenesis({}, modules);
+    const store = await Store.open({ ...(opts.store ?? {}), path: opts.memory ? undefined : (opts.dataDir ?? '.sessionchain') });
+    let chain: Chain;
+    try {
+      chain = await Chain.open({ store, genesis, modules, explicitGenesis: opts.explicitGenesis });
+    } catch (e) {
+      await store.close().catch(() => {});
+      throw e;
+    }
+    const verifier = new VerifierPool(opts.verifier);
+    try {
+      return new Node(chain, verifier, opts);
+    } catch (e) {
+      await verifier.close();
+      await chain.close();
+      throw e;
+    }
+  }
+
+  get chainId(): bigint {
+    return this.chain.genesis.chainId;
+  }
+
+  head() {
+    const h = this.chain.headHeader;
+    return { height: h.height, hash: this.chain.head.hash, stateRoot: h.stateRoot, timestamp: h.timestamp };
+  }
+
+  moduleAddress(name: string): Address {
+    return this.chain.registry.addressOf(name);
+  }
+
+  // ---- admission ----------------------------------------------------------------------------
+
+  /** Admits a signed transaction. With `wait`, resolves once its block is committed. */
+  async submit(raw: Uint8Array, opts: { wait?: boolean } = {}): Promise<SubmitResult> {
+    if (!this.producer) throw new NamedError('NotProducing', 'this node does not produce blocks (follower or replay); send transactions to the producer', { rpcCode: RpcCode.MethodNotSupported });
+    const ptx = await this.#admit(raw);
+    const hash = ptx.tx.hash;
+    const receiptPromise = opts.wait ? this.waitForReceipt(hash) : undefined;
+    this.producer.notify();
+    if (!receiptPromise) return { hash };
+    const { receipt, height } = await receiptPromise;
+    return { hash, receipt, height };
+  }
+
+  async #admit(raw: Uint8Array): Promise<PoolTx> {
+    const exec = this.chain.executor;
+    if (raw.length > exec.params.maxTxBytes) throw new TxRejected('OversizeTransaction', `transaction is ${raw.length} bytes; the limit is ${exec.params.maxTxBytes}`);
+    let tx: Transaction;
+    try {
+      tx = Transaction.decode(raw);
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new TxRejected(/canonical/.test(msg) ? 'NonCanonicalEncoding' : 'MalformedTransaction', `cannot decode the transaction: ${msg}`);
+    }
+    const args = exec.checkStateless(tx);
+    if (this.mempool.has(tx.hash) || (await this.chain.store.txLocation(tx.hash))) throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already known`);
+
+    // Per-sender ordering: stateful checks run in arrival order, verification in parallel.
+    const prev = this.#senderTail.get(tx.from) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    this.#senderTail.set(tx.from, mine);
+    try {
+      const checks = exec.signatureChecks(tx, args);
+      const [verdict, checkResults] = await Promise.all([this.verifier.verifyTx(raw), Promise.all(checks.map((c) => this.verifier.check(c)))]);
+      if (!verdict.ok) {
+        if (verdict.reason === 'malformed') throw new TxRejected('MalformedTransaction', verdict.message);
+        throw new TxRejected('InvalidSignature', `${verdict.message}; sign the transaction's digest with the key of ${tx.from}`);
+      }
+      tx.setHash(verdict.hash);
+      checks.forEach((c, i) => exec.sigCache.put(c, checkResults[i]!));
+      await prev;
+      return await this.chain.lock.read(async () => {
+        const account = await readAccount(this.chain.committed, tx.from);
+        const known = await readAccountKey(this.chain.committed, tx.from);
+        if (!known && tx.gasLimit < intrinsicGas(tx) + GAS.accountKeyRecord) {
+          throw new TxRejected('IntrinsicGasTooLow', `the first transaction of an account also records its key: gasLimit must be at least ${intrinsicGas(tx) + GAS.accountKeyRecord}`);
+        }
+        return this.mempool.add(tx, verdict.publicKey, args, account);
+      });
+    } finally {
+      release();
+      if (this.#senderTail.get(tx.from) === mine) this.#senderTail.delete(tx.from);
+    }
+  }
+
+  /** Resolves when the transaction is in a committed block; rejects if it is dropped. */
+  waitForReceipt(hash: Uint8Array): Promise<{ receipt: Receipt; height: bigint }> {
+    const key = toHex(hash);
+    return new Promise((resolve, reject) => {
+      const list = this.#waiters.get(key) ?? [];
+      list.push({ resolve, reject });
+      this.#waiters.set(key, list);
+      // Already mined before we started waiting?
+      void this.chain.getReceipt(hash).then((r) => {
+        if (r) this.#resolveWaiters(key, r.receipt, r.height);
+      });
+    });
+  }
+
+  #resolveWaiters(key: string, receipt: Receipt, height: bigint): void {
+    const list = this.#waiters.get(key);
+    if (!list) return;
+    this.#waiters.delete(key);
+    for (const w of list) w.resolve({ receipt, height });
+  }
+
+  #rejectWaiters(hash: Uint8Array, why: Error): void {
+    const key = toHex(hash);
+    const list = this.#waiters.get(key);
+    if (!list) return;
+    this.#waiters.delete(key);
+    for (const w of list) w.reject(why);
+  }
+
+  #onCommitted(b: CommittedBlock): void {
+    const height = b.block.header.height;
+    b.block.txs.forEach((tx, i) => this.#resolveWaiters(toHex(tx.hash), b.receipts[i]!, height));
+  }
+
+  // ---- reads and simulation -----------------------------------------------------------------
+
+  async query<R = unknown>(address: Address, name: string, args: unknown): Promise<R> {
+    return this.chain.withHeadState((source, info) => this.chain.executor.query(source, info, address, name, args) as Promise<R>);
+  }
+
+  readState(address: Address, key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.chain.readState(address, key);
+  }
+
+  /**
+   * Runs a method call against the head state without committing anything (chain.Call on a
+   * method, chain.EstimateGas). `from` defaults to the zero address.
+   */
+  async simulate(call: { from?: Address; to: Address; method: string; args: unknown; gasLimit?: bigint }): Promise<SimulationResult> {
+    const exec = this.chain.executor;
+    return this.chain.withHeadState(async (source, head) => {
+      const overlay = new StateOverlay(source);
+      const block = { ...head, height: head.height + 1n, timestamp: head.timestamp + 1n };
+      const events: ChainEvent[] = [];
+      const meter = new Meter(call.gasLimit ?? exec.params.blockGasLimit);
+      const from = call.from ?? ZERO_ADDRESS;
+      const env: ExecEnv = {
+        registry: exec.registry,
+        state: overlay,
+        block,
+        tx: { ...NO_TX, from },
+        meter,
+        events,
+        transient: new Map(),
+        sigCache: exec.sigCache,
+        accountKey: (a) => readAccountKey(overlay, a),
+      };
+      try {
+        const result = await callModule(env, from, call.to, call.method, call.args, false);
+        const def = exec.registry.resolve(call.to)!.def.methods[call.method]!;
+        const returnData = def.returns ? encodeValue(def.returns, result) : new Uint8Array(0);
+        return { status: 1, gasUsed: meter.used, error: '', errorMessage: '', returnData, result, events };
+      } catch (e) {
+        const name = e instanceof NamedError ? e.name : 'InternalError';
+        return { status: 0, gasUsed: meter.used, error: name, errorMessage: (e as Error).message, returnData: new Uint8Array(0), result: undefined, events: [] };
+      }
+    });
+  }
+
+  /**
+   * Gas a transaction will need: intrinsic (size estimated for the signing scheme) + key record on
+   * an account's first transaction + what the call uses in simulation.
+   */
+  async estimateGas(call: { from: Address; to: Address; method: string; args: unknown; argsEncoded: number; scheme: 'ml-dsa-65' | 'secp256k1' }): Promise<{ gas: bigint; simulation: SimulationResult }> {
+    const simulation = await this.simulate(call);
+    const sigLen = call.scheme === 'secp256k1' ? 65 : MLDSA65_ENCODED_LEN;
+    const approxBytes = BigInt(call.argsEncoded + sigLen + 160);
+    const sigGas = call.scheme === 'secp256k1' ? GAS.txSigSecp256k1 : GAS.txSigMlDsa;
+    const known = await this.chain.withHeadState((s) => readAccountKey(s, call.from));
+    const gas = GAS.txBase + GAS.txByte * approxBytes + sigGas + (known ? 0n : GAS.accountKeyRecord) + simulation.gasUsed;
+    return { gas, simulation };
+  }
+
+  // ---- dev helpers --------------------------------------------------------------------------
+
+  #requireProducer(): Producer {
+    if (!this.producer) throw new NamedError('NotProducing', 'dev helpers need a producing node', { rpcCode: RpcCode.MethodNotSupported });
+    return this.producer;
+  }
+
+  async mine(n = 1): Promise<CommittedBlock[]> {
+    if (!Number.isSafeInteger(n) || n < 1 || n > 10_000) throw new RangeError('mine between 1 and 10000 blocks at a time');
+    return this.#requireProducer().mine(n);
+  }
+
+  snapshot(): number {
+    const id = this.#nextSnapshot++;
+    this.#snapshots.set(id, this.chain.head.height);
+    return id;
+  }
+
+  /** Rolls back to a snapshot; it and later snapshots are consumed. False if unknown. */
+  async revert(id: number): Promise<boolean> {
+    const height = this.#snapshots.get(id);
+    if (height === undefined) return false;
+    for (const k of [...this.#snapshots.keys()]) if (k >= id) this.#snapshots.delete(k);
+    const producer = this.#requireProducer();
+    await producer.mine(0); // wait for any block in progress
+    await this.chain.revertTo(height, async () => {
+      const senders = this.mempool.senders();
+      const nonces = new Map<Address, bigint>();
+      for (const s of senders) nonces.set(s, (await readAccount(this.chain.committed, s)).nonce);
+      this.mempool.revalidate(senders, (a) => nonces.get(a)!);
+    });
+    return true;
+  }
+
+  /** dev.SetBalance: a producer-signed transaction to the dev module, mined right away. */
+  async setBalance(address: Address, balance: bigint): Promise<Receipt> {
+    const producer = this.#requireProducer();
+    const producerKey = producer.signer;
+    const acct = await this.chain.withHeadState((s) => readAccount(s, producerKey.address));
+    const nonce = acct.nonce + BigInt(this.mempool.pendingCount(producerKey.address));
+    const tx = signTx(
+      {
+        chainId: this.chainId,
+        nonce,
+        from: producerKey.address,
+        to: DEV_ADDRESS,
+        method: 'setBalance',
+        args: this.chain.registry.resolve(DEV_ADDRESS)!.def.methods.setBalance!.args.encode({ address, balance }) as never,
+        gasLimit: 1_000_000n,
+        gasPrice: this.chain.genesis.params.minGasPrice,
+      },
+      producerKey,
+    );
+    const waiting = this.submit(tx.raw, { wait: true });
+    if (producer.mode !== 'auto') await producer.mine(1);
+    const { receipt } = await waiting;
+    if (!receipt || receipt.status !== 1) throw new NamedError(receipt?.error || 'SetBalanceFailed', receipt?.errorMessage || 'dev.setBalance failed');
+    return receipt;
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  async stop(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.producer?.stop();
+    this.mempool.clear(new TxRejected('Dropped', 'the node is shutting down'));
+    await this.verifier.close();
+    await this.chain.close();
+  }
+}
+
+export { CodecError, NodeError, LUX_ADDRESS };

@@ -1,0 +1,191 @@
+/**
+ * The proof-of-authority block producer. Modes:
+ *  - `auto` (default): a block as soon as transactions wait; under load each block takes whatever
+ *    arrived while the previous one was being committed, so throughput grows with batching;
+ *  - `interval`: a block every `blockTimeMs`, empty or not;
+ *  - `manual`: only `mine(n)`.
+ *
+ * The producer is the only component that reads the wall clock: it chooses each block's timestamp
+ * (unix ms, strictly increasing, shifted by `dev.IncreaseTime`, overridable once by
+ * `dev.SetNextBlockTimestamp`). Execution only ever sees the header's timestamp.
+ */
+import { type Address } from './address.js';
+import { TxRejected } from './errors.js';
+import { signHeader } from './block.js';
+import type { Chain, CommittedBlock } from './chain.js';
+import type { Mempool, PoolTx } from './mempool.js';
+import type { Signer } from './keys/signer.js';
+import { readAccount } from '../vm/lux.js';
+
+export type MiningMode = 'auto' | 'interval' | 'manual';
+
+export interface ProducerHooks {
+  /** Called (inside the commit lock) once a block is durable. */
+  committed(block: CommittedBlock): void;
+  /** A pooled transaction turned out not executable and was removed. */
+  dropped(ptx: PoolTx, why: TxRejected): void;
+}
+
+export class Producer {
+  mode: MiningMode;
+  blockTimeMs: number;
+  #offsetMs = 0n;
+  #nextTimestamp: bigint | undefined;
+  #tail: Promise<unknown> = Promise.resolve();
+  #scheduled = false;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  /** Last production failure (storage errors stop automatic production until the next request). */
+  lastError: Error | undefined;
+
+  constructor(
+    private readonly chain: Chain,
+    private readonly mempool: Mempool,
+    readonly signer: Signer,
+    private readonly hooks: ProducerHooks,
+    opts: { mode?: MiningMode; blockTimeMs?: number } = {},
+  ) {
+    if (signer.address !== chain.genesis.producer) {
+      throw new Error(`the producer key (${signer.address}) is not the genesis producer ${chain.genesis.producer}; pass the right --producer-key`);
+    }
+    this.mode = opts.mode ?? 'auto';
+    this.blockTimeMs = opts.blockTimeMs ?? 1000;
+    if (this.mode === 'interval') this.#arm();
+  }
+
+  /** New transactions are waiting. */
+  notify(): void {
+    if (this.mode !== 'auto' || this.#scheduled || this.#stopped) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#enqueue(async () => {
+        while (!this.#stopped && this.mode === 'auto' && this.mempool.size > 0) {
+          const b = await this.#produce();
+          if (b.block.txs.length === 0) break; // nothing executable: do not spin
+        }
+      }).catch(() => {});
+    });
+  }
+
+  /** Mines `n` blocks now (the first takes pending transactions). */
+  async mine(n = 1): Promise<CommittedBlock[]> {
+    const out: CommittedBlock[] = [];
+    await this.#enqueue(async () => {
+      for (let i = 0; i < n; i++) out.push(await this.#produce());
+    });
+    return out;
+  }
+
+  setMode(mode: MiningMode, blockTimeMs?: number): void {
+    this.mode = mode;
+    if (blockTimeMs !== undefined) this.blockTimeMs = blockTimeMs;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (mode === 'interval') this.#arm();
+    if (mode === 'auto') this.notify();
+  }
+
+  increaseTime(ms: bigint): bigint {
+    if (ms < 0n) throw new RangeError('time only moves forward');
+    this.#offsetMs += ms;
+    return this.#offsetMs;
+  }
+
+  setNextBlockTimestamp(ms: bigint): void {
+    if (ms <= this.chain.headHeader.timestamp) throw new RangeError(`the next timestamp must be after the head's (${this.chain.headHeader.timestamp})`);
+    this.#nextTimestamp = ms;
+  }
+
+  stop(): Promise<unknown> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    return this.#tail.catch(() => {});
+  }
+
+  #arm(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      void this.#enqueue(() => this.#produce())
+        .catch(() => {})
+        .finally(() => {
+          if (this.mode === 'interval') this.#arm();
+        });
+    }, this.blockTimeMs);
+    this.#timer.unref?.();
+  }
+
+  #enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(fn, fn);
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+
+  #timestamp(): bigint {
+    const parent = this.chain.headHeader.timestamp;
+    let ts = this.#nextTimestamp ?? BigInt(Date.now()) + this.#offsetMs;
+    this.#nextTimestamp = undefined;
+    if (ts <= parent) ts = parent + 1n;
+    return ts;
+  }
+
+  async #produce(): Promise<CommittedBlock> {
+    const chain = this.chain;
+    const parent = chain.headHeader;
+    const info = { chainId: parent.chainId, height: parent.height + 1n, timestamp: this.#timestamp(), producer: this.signer.address };
+    const exec = chain.begin(info);
+    const dropped: [PoolTx, TxRejected][] = [];
+    for (const ptx of this.mempool.select(chain.genesis.params.maxBlockTxs)) {
+      try {
+        await exec.applyTx(ptx.tx, ptx.publicKey, ptx.args);
+      } catch (e) {
+        if (e instanceof TxRejected && e.data?.retry) break; // block full: the rest waits for the next block
+        dropped.push([ptx, e instanceof TxRejected ? e : new TxRejected('Dropped', `not executable: ${(e as Error).message}`)]);
+      }
+    }
+    await exec.endBlock();
+    // Account nonces after this block, for the mempool's bookkeeping at commit time.
+    const affected = new Set<Address>([...exec.txs.map((t) => t.from), ...dropped.map(([p]) => p.tx.from)]);
+    const nonces = new Map<Address, bigint>();
+    for (const a of affected) nonces.set(a, (await readAccount(exec.overlay, a)).nonce);
+    let prepared;
+    try {
+      prepared = await chain.prepare(exec);
+    } catch (e) {
+      chain.abort();
+      throw e;
+    }
+    const header = signHeader(
+      {
+        chainId: info.chainId,
+        height: info.height,
+        parentHash: chain.head.hash,
+        timestamp: info.timestamp,
+        producer: info.producer,
+        txRoot: prepared.txRoot,
+        receiptsRoot: prepared.receiptsRoot,
+        stateRoot: prepared.stateRoot,
+        extraRoots: prepared.extraRoots,
+        gasUsed: prepared.gasUsed,
+        txCount: exec.txs.length,
+      },
+      this.signer,
+    );
+    try {
+      const committed = await chain.commit(prepared, header, (block) => {
+        this.mempool.removeIncluded(exec.txs);
+        for (const [ptx, why] of dropped) {
+          this.mempool.drop(ptx.tx.hash, why);
+        }
+        this.mempool.revalidate(affected, (a) => nonces.get(a)!);
+        this.hooks.committed(block);
+      });
+      this.lastError = undefined;
+      return committed;
+    } catch (e) {
+      this.lastError = e as Error;
+      console.error(`[producer] block ${info.height} was not committed: ${(e as Error).message}`);
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * State views used during execution.
+ *
+ *  - `CommittedState`: the flat table ('s' ‖ key) of the last committed block, with an LRU cache.
+ *  - `StateOverlay`: a block's (or a simulation's) pending writes over a base view, with a journal
+ *    so that a call or transaction can be reverted to a checkpoint in O(changes).
+ *
+ * State keys are `moduleAddress(20) ‖ moduleKey`.
+ */
+import { compareBytes, equals } from '../bytes.js';
+import { K } from './layout.js';
+import { Lru } from './lru.js';
+import type { BatchOp, Store } from './store.js';
+
+export const MAX_MODULE_KEY_LEN = 256;
+
+export interface StateSource {
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+}
+
+const keyId = (k: Uint8Array) => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
+const idKey = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
+
+export class CommittedState implements StateSource {
+  readonly #cache: Lru<string, Uint8Array | null>;
+  constructor(private readonly store: Store, cacheEntries = 200_000) {
+    this.#cache = new Lru(cacheEntries);
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const id = keyId(key);
+    const hit = this.#cache.get(id);
+    if (hit !== undefined) return hit ?? undefined;
+    const v = await this.store.get(K.state(key));
+    this.#cache.set(id, v ?? null);
+    return v;
+  }
+
+  async getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    const out: (Uint8Array | undefined)[] = new Array(keys.length);
+    const missing: number[] = [];
+    keys.forEach((k, i) => {
+      const hit = this.#cache.get(keyId(k));
+      if (hit === undefined) missing.push(i);
+      else out[i] = hit ?? undefined;
+    });
+    const fetched = await this.store.getMany(missing.map((i) => K.state(keys[i]!)));
+    missing.forEach((i, j) => (out[i] = fetched[j]));
+    return out;
+  }
+
+  /** Called after a block's batch is durable: make the cache reflect it. */
+  applyCommitted(writes: readonly [Uint8Array, Uint8Array | undefined][]): void {
+    for (const [k, v] of writes) this.#cache.set(keyId(k), v ?? null);
+  }
+
+  clearCache(): void {
+    this.#cache.clear();
+  }
+}
+
+const ABSENT = Symbol('absent');
+type Prior = Uint8Array | null | typeof ABSENT;
+
+export class StateOverlay implements StateSource {
+  /** Pending value per key: bytes, or null for a deletion. */
+  readonly #values = new Map<string, Uint8Array | null>();
+  readonly #journal: [string, Prior][] = [];
+
+  constructor(readonly base: StateSource) {}
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const v = this.#values.get(keyId(key));
+    if (v !== undefined) return v ?? undefined;
+    return this.base.get(key);
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    this.#record(keyId(key), value.slice());
+  }
+
+  delete(key: Uint8Array): void {
+    this.#record(keyId(key), null);
+  }
+
+  #record(id: string, value: Uint8Array | null): void {
+    const prior = this.#values.has(id) ? this.#values.get(id)! : ABSENT;
+    this.#journal.push([id, prior]);
+    this.#values.set(id, value);
+  }
+
+  checkpoint(): number {
+    return this.#journal.length;
+  }
+
+  revert(checkpoint: number): void {
+    while (this.#journal.length > checkpoint) {
+      const [id, prior] = this.#journal.pop()!;
+      if (prior === ABSENT) this.#values.delete(id);
+      else this.#values.set(id, prior);
+    }
+  }
+
+  /** Forgets the journal (after a transaction is final within the block). */
+  settle(): void {
+    this.#journal.length = 0;
+  }
+
+  /** The block's writes, sorted by key (undefined = delete). */
+  writes(): [Uint8Array, Uint8Array | undefined][] {
+    const ids = [...this.#values.keys()].sort();
+    return ids.map((id) => [idKey(id), this.#values.get(id) ?? undefined]);
+  }
+
+  get size(): number {
+    return this.#values.size;
+  }
+}
+
+/** Drops writes that leave a key as it was; returns [writes, oldValues] aligned. */
+export function effectiveWrites(
+  writes: [Uint8Array, Uint8Array | undefined][],
+  old: (Uint8Array | undefined)[],
+): { writes: [Uint8Array, Uint8Array | undefined][]; old: (Uint8Array | undefined)[] } {
+  const w: [Uint8Array, Uint8Array | undefined][] = [];
+  const o: (Uint8Array | undefined)[] = [];
+  writes.forEach(([k, v], i) => {
+    const before = old[i];
+    const same = v === undefined ? before === undefined : before !== undefined && equals(v, before);
+    if (!same) {
+      w.push([k, v]);
+      o.push(before);
+    }
+  });
+  return { writes: w, old: o };
+}
+
+export function flatStateOps(writes: readonly [Uint8Array, Uint8Array | undefined][]): BatchOp[] {
+  return writes.map(([k, v]) => (v === undefined ? { type: 'del', key: K.state(k) } : { type: 'put', key: K.state(k), value: v }));
+}
+
+export { compareBytes };

@@ -1,0 +1,139 @@
+/**
+ * The verifier pool. Signature verification dominates the cost of a transaction (ML-DSA-65 verify is
+ * ~1.5 ms in pure JS), so it runs once per transaction, in parallel, in worker threads: at admission
+ * for the mempool, and per block for followers and replay. Jobs submitted in the same tick are
+ * batched into one message per worker.
+ *
+ * `threads: 0` verifies inline on the calling thread (small in-process chains, tests).
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { runCheck, type CheckResult } from '../vm/sigcache.js';
+import type { SignatureCheck } from '../vm/module.js';
+import { mlDsaBackend, setMlDsaBackend, type MlDsaBackend } from './keys/schemes.js';
+import { verifyRawTx, type TxVerdict, type VerifyJob, type VerifyResult } from './verify-job.js';
+
+export interface VerifierOptions {
+  /** Worker threads; 0 = verify inline. Default: the number of cores. */
+  threads?: number;
+  /** ML-DSA-65 backend: noble (reference), pqclean (native) or auto (pqclean if installed). */
+  backend?: MlDsaBackend | 'auto';
+}
+
+interface Pending {
+  job: VerifyJob;
+  resolve: (r: VerifyResult) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  inFlight: number;
+  batches: Map<number, Pending[]>;
+}
+
+export class VerifierPool {
+  readonly threads: number;
+  readonly backend: MlDsaBackend;
+  readonly #slots: Slot[] = [];
+  #queue: Pending[] = [];
+  #flushScheduled = false;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(opts: VerifierOptions = {}) {
+    this.threads = opts.threads ?? availableParallelism();
+    this.backend = setMlDsaBackend(opts.backend ?? 'auto');
+    const isTs = import.meta.url.endsWith('.ts');
+    const url = new URL(isTs ? './verify-worker.ts' : './verify-worker.js', import.meta.url);
+    for (let i = 0; i < this.threads; i++) {
+      const worker = new Worker(url, { workerData: { backend: this.backend }, execArgv: process.execArgv });
+      worker.unref();
+      const slot: Slot = { worker, inFlight: 0, batches: new Map() };
+      worker.on('message', (msg: { id: number; results: VerifyResult[] }) => {
+        const batch = slot.batches.get(msg.id);
+        if (!batch) return;
+        slot.batches.delete(msg.id);
+        slot.inFlight -= batch.length;
+        batch.forEach((p, i) => p.resolve(msg.results[i]!));
+      });
+      worker.on('error', (e) => this.#failSlot(slot, e));
+      worker.on('exit', (code) => {
+        if (!this.#closed) this.#failSlot(slot, new Error(`verifier worker exited with code ${code}`));
+      });
+      this.#slots.push(slot);
+    }
+  }
+
+  #failSlot(slot: Slot, e: Error): void {
+    for (const batch of slot.batches.values()) for (const p of batch) this.#runInline(p); // fall back, never lose a job
+    slot.batches.clear();
+    slot.inFlight = 0;
+    const i = this.#slots.indexOf(slot);
+    if (i >= 0) this.#slots.splice(i, 1);
+    if (!this.#closed) console.error(`[verifier] a worker failed (${e.message}); continuing with ${this.#slots.length} worker(s)`);
+  }
+
+  #runInline(p: Pending): void {
+    try {
+      p.resolve(p.job.type === 'tx' ? verifyRawTx(p.job.raw) : { type: 'check', result: runCheck(p.job.check) });
+    } catch (e) {
+      p.reject(e as Error);
+    }
+  }
+
+  #submit(job: VerifyJob): Promise<VerifyResult> {
+    return new Promise((resolve, reject) => {
+      const p: Pending = { job, resolve, reject };
+      if (this.#slots.length === 0) {
+        if (mlDsaBackend() !== this.backend) setMlDsaBackend(this.backend);
+        this.#runInline(p);
+        return;
+      }
+      this.#queue.push(p);
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const queue = this.#queue;
+    this.#queue = [];
+    if (this.#slots.length === 0) {
+      queue.forEach((p) => this.#runInline(p));
+      return;
+    }
+    // Spread the batch so every worker ends with about the same amount of work.
+    const perSlot = new Map<Slot, Pending[]>();
+    for (const p of queue) {
+      let best = this.#slots[0]!;
+      for (const s of this.#slots) if (s.inFlight + (perSlot.get(s)?.length ?? 0) < best.inFlight + (perSlot.get(best)?.length ?? 0)) best = s;
+      const list = perSlot.get(best) ?? [];
+      list.push(p);
+      perSlot.set(best, list);
+    }
+    for (const [slot, list] of perSlot) {
+      const id = this.#nextId++;
+      slot.batches.set(id, list);
+      slot.inFlight += list.length;
+      slot.worker.postMessage({ id, jobs: list.map((p) => p.job) });
+    }
+  }
+
+  async verifyTx(raw: Uint8Array): Promise<TxVerdict> {
+    return (await this.#submit({ type: 'tx', raw })) as TxVerdict;
+  }
+
+  async check(c: SignatureCheck): Promise<CheckResult> {
+    return ((await this.#submit({ type: 'check', check: c })) as { result: CheckResult }).result;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+    this.#slots.length = 0;
+  }
+}

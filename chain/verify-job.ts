@@ -1,0 +1,31 @@
+/** What the verifier (a worker or the main thread) does for one item. */
+import { equals } from './bytes.js';
+import { recoverSigner } from './keys/schemes.js';
+import { Transaction } from './tx.js';
+import type { SignatureCheck } from '../vm/module.js';
+import type { CheckResult } from '../vm/sigcache.js';
+
+export type VerifyJob = { type: 'tx'; raw: Uint8Array } | { type: 'check'; check: SignatureCheck };
+
+export type TxVerdict =
+  | { type: 'tx'; ok: true; hash: Uint8Array; publicKey: Uint8Array }
+  | { type: 'tx'; ok: false; hash?: Uint8Array; reason: 'malformed' | 'signature' | 'sender'; message: string };
+
+export type VerifyResult = TxVerdict | { type: 'check'; result: CheckResult };
+
+/** Decodes, hashes and checks a transaction's signature against its `from`. */
+export function verifyRawTx(raw: Uint8Array): TxVerdict {
+  let tx: Transaction;
+  try {
+    tx = Transaction.decode(raw);
+  } catch (e) {
+    return { type: 'tx', ok: false, reason: 'malformed', message: (e as Error).message };
+  }
+  const hash = tx.hash;
+  const who = recoverSigner(tx.signature, tx.signingDigest);
+  if (!who) return { type: 'tx', ok: false, hash, reason: 'signature', message: 'the signature does not verify' };
+  if (who.address !== tx.from) return { type: 'tx', ok: false, hash, reason: 'sender', message: `signed by ${who.address}, but from is ${tx.from}` };
+  return { type: 'tx', ok: true, hash, publicKey: who.publicKey };
+}
+
+export { equals };

@@ -1,0 +1,11 @@
+/**
+ * The built-in modules, in execution order (genesis hooks and endBlock follow this order; it is part
+ * of consensus). Areas add their module here.
+ */
+import type { ModuleDefinition } from '../vm/module.js';
+import { luxModule } from '../vm/lux.js';
+import { devModule } from '../vm/dev.js';
+
+export function builtinModules(): ModuleDefinition[] {
+  return [luxModule, devModule];
+}

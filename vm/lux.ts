@@ -1,0 +1,171 @@
+/**
+ * The native LUX module: accounts (nonce, balance) and the 18-decimal native token that pays gas.
+ * One record per account, `'a' ‖ address → rlp([nonce, balance])`, so a transfer touches two trie
+ * keys; `'k' ‖ address` holds the public key an account first signed with; `'S'` the total supply.
+ *
+ * The executor charges fees and bumps nonces through `readAccount` / `writeAccount` directly;
+ * other modules move LUX through the internal methods (`systemTransfer`, `mint`, `burn`).
+ */
+import { type Address, addressBytes, toAddress } from '../chain/address.js';
+import { concat, utf8 } from '../chain/bytes.js';
+import { decodeValue, encodeValue, parseUint, t } from '../chain/codec.js';
+import type { StateOverlay, StateSource } from '../chain/state/overlay.js';
+import { defineModule, method, ModuleError, query, type CallContext } from './module.js';
+
+export const LUX_ADDRESS = toAddress('0x4c55580000000000000000000000000000000000');
+export const LUX_DECIMALS = 18;
+export const ONE_LUX = 10n ** 18n;
+const MAX_BALANCE = (1n << 256n) - 1n;
+
+const NS = addressBytes(LUX_ADDRESS);
+const ACCOUNT = utf8('a');
+const KEY = utf8('k');
+const SUPPLY = utf8('S');
+
+export const accountType = t.struct({ nonce: t.uint64, balance: t.uint256 });
+export type Account = { nonce: bigint; balance: bigint };
+const EMPTY: Account = { nonce: 0n, balance: 0n };
+
+const accountSubkey = (a: Address) => concat(ACCOUNT, addressBytes(a));
+const keySubkey = (a: Address) => concat(KEY, addressBytes(a));
+
+/** Full state key of an account record (for the executor's direct access). */
+export const accountStateKey = (a: Address) => concat(NS, accountSubkey(a));
+export const accountKeyStateKey = (a: Address) => concat(NS, keySubkey(a));
+
+export async function readAccount(state: StateSource, a: Address): Promise<Account> {
+  const raw = await state.get(accountStateKey(a));
+  return raw ? decodeValue(accountType, raw, 'account') : { ...EMPTY };
+}
+
+export function writeAccount(state: StateOverlay, a: Address, acc: Account): void {
+  state.set(accountStateKey(a), encodeValue(accountType, acc));
+}
+
+export async function readAccountKey(state: StateSource, a: Address): Promise<Uint8Array | undefined> {
+  return state.get(accountKeyStateKey(a));
+}
+
+export function writeAccountKey(state: StateOverlay, a: Address, publicKey: Uint8Array): void {
+  state.set(accountKeyStateKey(a), publicKey);
+}
+
+async function getAccount(ctx: CallContext, a: Address): Promise<Account> {
+  return (await ctx.state.getValue(accountType, accountSubkey(a))) ?? { ...EMPTY };
+}
+
+function putAccount(ctx: CallContext, a: Address, acc: Account): void {
+  ctx.state.setValue(accountType, accountSubkey(a), acc);
+}
+
+async function adjustSupply(ctx: CallContext, delta: bigint): Promise<void> {
+  const s = (await ctx.state.getValue(t.uint256, SUPPLY)) ?? 0n;
+  ctx.state.setValue(t.uint256, SUPPLY, s + delta);
+}
+
+async function move(ctx: CallContext, from: Address, to: Address, amount: bigint): Promise<void> {
+  const src = await getAccount(ctx, from);
+  if (src.balance < amount) {
+    throw new ModuleError('InsufficientBalance', `${from} has ${src.balance} wei of LUX, needs ${amount}`, { balance: src.balance.toString(), needed: amount.toString() });
+  }
+  if (from === to) return;
+  const dst = await getAccount(ctx, to);
+  if (dst.balance + amount > MAX_BALANCE) throw new ModuleError('BalanceOverflow', 'balance would overflow uint256');
+  putAccount(ctx, from, { ...src, balance: src.balance - amount });
+  putAccount(ctx, to, { ...dst, balance: dst.balance + amount });
+  ctx.emit('Transfer', { from, to, amount });
+}
+
+const transferArgs = t.struct({ to: t.address, amount: t.uint256 });
+const systemTransferArgs = t.struct({ from: t.address, to: t.address, amount: t.uint256 });
+const mintArgs = t.struct({ to: t.address, amount: t.uint256 });
+const burnArgs = t.struct({ from: t.address, amount: t.uint256 });
+const addressArg = t.struct({ address: t.address });
+
+export interface LuxParams {
+  /** Prefunded accounts, sorted by address. */
+  alloc: { address: Address; balance: bigint }[];
+}
+
+function parseLuxParams(json: unknown): LuxParams {
+  const alloc = (json as { alloc?: unknown })?.alloc ?? {};
+  if (typeof alloc !== 'object' || alloc === null || Array.isArray(alloc)) throw new Error('alloc must be an object mapping addresses to balances');
+  const out = Object.entries(alloc).map(([a, v]) => {
+    const bal = (v as { balance?: unknown })?.balance ?? v;
+    return { address: toAddress(a), balance: parseUint(bal, `alloc.${a}`) };
+  });
+  out.sort((x, y) => (x.address < y.address ? -1 : x.address > y.address ? 1 : 0));
+  for (let i = 1; i < out.length; i++) if (out[i]!.address === out[i - 1]!.address) throw new Error(`alloc lists ${out[i]!.address} twice`);
+  return { alloc: out };
+}
+
+export const luxModule = defineModule<LuxParams>({
+  name: 'lux',
+  address: LUX_ADDRESS,
+  parseParams: parseLuxParams,
+  async genesis(ctx) {
+    let supply = 0n;
+    for (const { address, balance } of ctx.params.alloc) {
+      putAccount(ctx, address, { nonce: 0n, balance });
+      supply += balance;
+    }
+    ctx.state.setValue(t.uint256, SUPPLY, supply);
+  },
+  events: {
+    Transfer: { fields: t.struct({ from: t.address, to: t.address, amount: t.uint256 }), indexed: ['from', 'to'] },
+  },
+  methods: {
+    transfer: method({
+      args: transferArgs,
+      description: 'Send `amount` wei of LUX from the sender to `to`.',
+      handler: (ctx, { to, amount }) => move(ctx, ctx.caller, to, amount),
+    }),
+    systemTransfer: method({
+      args: systemTransferArgs,
+      visibility: 'internal',
+      description: 'Module custody: move LUX between any two accounts (bonds, stakes, escrow).',
+      handler: (ctx, { from, to, amount }) => move(ctx, from, to, amount),
+    }),
+    mint: method({
+      args: mintArgs,
+      visibility: 'internal',
+      handler: async (ctx, { to, amount }) => {
+        const acc = await getAccount(ctx, to);
+        if (acc.balance + amount > MAX_BALANCE) throw new ModuleError('BalanceOverflow', 'balance would overflow uint256');
+        putAccount(ctx, to, { ...acc, balance: acc.balance + amount });
+        await adjustSupply(ctx, amount);
+      },
+    }),
+    burn: method({
+      args: burnArgs,
+      visibility: 'internal',
+      handler: async (ctx, { from, amount }) => {
+        const acc = await getAccount(ctx, from);
+        if (acc.balance < amount) throw new ModuleError('InsufficientBalance', `${from} has ${acc.balance}, cannot burn ${amount}`);
+        putAccount(ctx, from, { ...acc, balance: acc.balance - amount });
+        await adjustSupply(ctx, -amount);
+      },
+    }),
+  },
+  queries: {
+    balanceOf: query({
+      args: addressArg,
+      returns: t.uint256,
+      description: 'LUX balance in wei.',
+      handler: async (ctx, { address }) => ((await ctx.state.getValue(accountType, accountSubkey(address))) ?? EMPTY).balance,
+    }),
+    getAccount: query({
+      args: addressArg,
+      returns: t.struct({ nonce: t.uint64, balance: t.uint256, publicKey: t.optional(t.bytes()) }),
+      handler: async (ctx, { address }) => {
+        const acc = (await ctx.state.getValue(accountType, accountSubkey(address))) ?? EMPTY;
+        return { ...acc, publicKey: (await ctx.state.get(keySubkey(address))) ?? null };
+      },
+    }),
+    totalSupply: query({
+      args: t.none,
+      returns: t.uint256,
+      handler: async (ctx) => (await ctx.state.getValue(t.uint256, SUPPLY)) ?? 0n,
+    }),
+  },
+});
