@@ -1,0 +1,4 @@
+/** The benchmark suites `npm run bench` runs, in order. Areas add theirs here. */
+import type { BenchSuite } from './harness.js';
+
+export const suites: BenchSuite[] = [];
