@@ -1,0 +1,81 @@
+/**
+ * The one place the AIVM module reaches the kernels (`gpu/`): struct codecs, the six kernel entry
+ * points, and two small wrappers the module uses directly (on-chain re-execution of an int8 model
+ * and the TEE proof envelope check).
+ */
+import { anchorApply, attestationApply, epochTransition, inferenceStep, proofVerify, provenanceApply } from '../../gpu/api.js';
+import {
+  decodeAttestation,
+  decodeEpochState,
+  decodeInferenceResult,
+  decodeModelRegistryEntry,
+  decodeProofVerifyResult,
+  decodeTransitionResult,
+  encodeAnchorOp,
+  encodeAttestationOp,
+  encodeInferenceOp,
+  encodeModelOp,
+  encodeProofVerifyOp,
+  encodeRoundDescriptor,
+} from '../../gpu/codecs.js';
+import { AIVMEpochState, AIVMTransitionResult, Attestation, AuditAnchor, InferenceResult, ModelRegistryEntry, ProofVerifyResult } from '../../gpu/layouts.js';
+import { encodeModelFile, loadModelFile, MODEL_FILE_SIZE } from '../../gpu/model.js';
+
+export { anchorApply, attestationApply, epochTransition, provenanceApply, loadModelFile, encodeModelFile, MODEL_FILE_SIZE };
+export { encodeAnchorOp, encodeAttestationOp, encodeModelOp, encodeRoundDescriptor, decodeAttestation, decodeModelRegistryEntry, decodeEpochState, decodeTransitionResult };
+
+export const SIZES = {
+  attestation: Attestation.size,
+  model: ModelRegistryEntry.size,
+  anchor: AuditAnchor.size,
+  epochState: AIVMEpochState.size,
+  result: AIVMTransitionResult.size,
+} as const;
+
+export const ATT_VERIFIED = 0x2;
+export const ATT_EXPIRED = 0x4;
+export const PROOF_OK = 0x01;
+
+export interface InferenceOutcome {
+  /** InferenceResult.status: 0 ok, 1 model mismatch, 2 bad input, 3 output capacity. */
+  status: number;
+  /** The int8 output. */
+  output: number;
+  inputCommitment: Uint8Array;
+  outputCommitment: Uint8Array;
+  /** The 112-byte InferenceResult, for audit artifacts. */
+  result: Uint8Array;
+}
+
+/**
+ * Runs the tiny classifier on one 32-byte input with `salt` (the task id): the output commitment
+ * `K(salt ‖ y)` is the task's canonical output hash for the on-chain int8 class.
+ */
+export function runInference(modelFile: Uint8Array, input: Uint8Array, salt: Uint8Array, roundId: bigint, timestampNs: bigint): InferenceOutcome {
+  const weights = loadModelFile(modelFile);
+  const ops = encodeInferenceOp({ modelHash: weights.modelHash, salt, mode: 0, inputOffset: 0, inputLen: 32, outputOffset: 0, outputCapacity: 1, roundId, timestampNs });
+  const out = new Uint8Array(1);
+  const results = new Uint8Array(InferenceResult.size);
+  inferenceStep(weights, ops, input, out, results);
+  const r = decodeInferenceResult(results);
+  return { status: r.status, output: (out[0]! << 24) >> 24, inputCommitment: r.inputCommitment, outputCommitment: r.outputCommitment, result: results };
+}
+
+export interface ProofCheck {
+  measurement: Uint8Array;
+  attestingKey: Uint8Array;
+  signature: Uint8Array;
+  messageHash: Uint8Array;
+  expiryNs: bigint;
+  timestampNs: bigint;
+  kind: number;
+  nonce: number;
+}
+
+/** proof_verify on one op: the status bits and the binding hash. */
+export function checkProof(p: ProofCheck): { status: number; bindingHash: Uint8Array } {
+  const results = new Uint8Array(ProofVerifyResult.size);
+  proofVerify(encodeProofVerifyOp(p), results);
+  const r = decodeProofVerifyResult(results);
+  return { status: r.status, bindingHash: r.bindingHash };
+}
