@@ -49,13 +49,13 @@ export async function mineTo(chain: DevChain, height: bigint | number, onBlock?:
   }
 }
 
-export type Call = [Signer, string, Record<string, unknown>];
+export type Call = [Signer, string, object];
 
 /** Puts `calls` (in order) into block `height` and returns their results. */
 export async function at(chain: DevChain, height: bigint | number, calls: Call[], onBlock?: () => Promise<void>): Promise<SendResult[]> {
   await mineTo(chain, height, onBlock);
   const pending = [];
-  for (const [signer, method, args] of calls) pending.push((await chain.submit(signer, 'aivm', method, args)).receipt);
+  for (const [signer, method, args] of calls) pending.push((await chain.submit(signer, "aivm", method, args as Record<string, unknown>)).receipt);
   const [block] = await chain.mine(1);
   expect(block!.block.header.height).to.equal(BigInt(height));
   const results = await Promise.all(pending);

@@ -20,6 +20,7 @@ import {
   TaskStatus,
   verifyReceiptProof,
   type ReceiptProof,
+  type IntentFields,
 } from '../../vm/aivm/index.js';
 import { accountsOf, aivmChain, at, checkConservation, credit, failed, fundedSigners, h32, head, mineTo, ok, ONE, stakeOf, task, type Call } from './harness.js';
 
@@ -36,7 +37,7 @@ interface Scenario {
   spec: Uint8Array;
   ops: Signer[];
   requester: Signer;
-  intent?: Record<string, unknown> & { intentId: Uint8Array };
+  intent?: IntentFields & { intentId: Uint8Array };
   taskId?: Uint8Array;
   selected?: Signer[];
   eligibleAtCreation?: string[];

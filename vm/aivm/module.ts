@@ -319,6 +319,17 @@ export const aivmModule = defineModule<AivmParams>({
     stateRoot: query({ args: t.none, returns: t.bytes32, handler: async (ctx) => (await ctx.state.getValue(t.bytes32, K.stateRoot)) ?? ZERO_ROOT }),
     roundResult: query({ args: t.none, returns: t.optional(t.bytes()), description: 'The last AIVMTransitionResult (192 bytes).', handler: async (ctx) => (await ctx.state.get(K.roundResult)) ?? null }),
     epochState: query({ args: t.none, returns: t.optional(t.bytes()), description: 'The AIVMEpochState (160 bytes).', handler: async (ctx) => (await ctx.state.get(K.epochState)) ?? null }),
+    getAnchors: query({
+      args: t.struct({ offset: t.uint32, limit: t.uint32 }),
+      returns: t.list(t.bytes(), 1000),
+      description: 'Audit anchors (128-byte AuditAnchor structs) in append order.',
+      handler: async (ctx, { offset, limit }) => {
+        const n = (await ctx.state.getValue(t.uint32, K.anchorCount)) ?? 0;
+        const out: Uint8Array[] = [];
+        for (let i = offset; i < n && out.length < Math.min(limit, 1000); i++) out.push((await ctx.state.get(K.anchorSlot(i)))!);
+        return out;
+      },
+    }),
     credit: query({ args: addressArg, returns: t.uint256, handler: (ctx, { address }) => reader(ctx).credit(address) }),
     eligible: query({ args: t.struct({ spec: t.bytes32 }), returns: t.list(t.address, 1 << 16), handler: (ctx, { spec }) => eligibleSet(reader(ctx), spec, ctx.params) }),
     getIntent: query({
