@@ -201,6 +201,9 @@ describe('aivm optimistic verification', function () {
     expect(q.selected).to.not.include(esc.assigned!.address);
     expect(q.escrow).to.equal((REWARD / 5n) * 5n);
     expect(v.escrow).to.equal(REWARD - (REWARD / 5n) * 5n);
+    // While the escalation runs, the result cannot be challenged again.
+    const [again] = await at(chain, head(chain) + 1n, [[challenger, 'challenge', { taskId: esc.taskId!, claimedOutput: h32(0xe7), bond: BOND }]], check);
+    failed(again!, 'AlreadyChallenged');
     // The quorum agrees with the challenger's claim.
     const byAddr = new Map(esc.ops.map((o) => [o.address as string, o]));
     const members = q.selected.map((a) => byAddr.get(a)!);

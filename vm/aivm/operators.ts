@@ -90,14 +90,15 @@ export function isEligible(rec: OperatorRecord | undefined, spec: Uint8Array, p:
   return !!rec && !rec.unbonding && equals(rec.spec, spec) && rec.stake >= p.minProviderBond;
 }
 
-/** The eligible set for `spec`, in member-array order, minus `exclude`. */
+/** The eligible set for `spec`, in member-array order, minus `exclude` and providers that lost a dispute. */
 export async function eligibleSet(r: AivmReader, spec: Uint8Array, p: AivmParams, exclude: readonly Address[] = []): Promise<Address[]> {
   const n = await r.count(K.specCount(spec));
   const out: Address[] = [];
   for (let i = 0; i < n; i++) {
     const op = (await r.state.getValue(t.address, K.specMember(spec, i)))!;
     if (exclude.includes(op)) continue;
-    if (isEligible(await r.operator(op), spec, p)) out.push(op);
+    // A provider that lost a dispute (legacy "slashed") is no longer drawn.
+    if (isEligible(await r.operator(op), spec, p) && !(await r.stats(op)).slashed) out.push(op);
   }
   return out;
 }

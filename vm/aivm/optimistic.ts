@@ -55,10 +55,10 @@ export async function postResult(e: Env, provider: Address, a: PostArgs): Promis
   if (isZero(a.taskId)) throw new ModuleError('InvalidReceipt', 'taskId (the job id) must not be empty');
   const task = await requireTask(e, a.taskId);
   requireOptimistic(task);
-  if (task.status === TaskStatus.Posted || task.status === TaskStatus.Challenged) throw new ModuleError('ReceiptExists', 'a result was already posted for this task');
-  if (task.status !== TaskStatus.Open) throw new ModuleError('TaskClosed', `the task is already ${task.status === TaskStatus.Settled ? 'settled' : 'failed'}`);
+  if (task.status !== TaskStatus.Open && task.status !== TaskStatus.Failed) throw new ModuleError('ReceiptExists', 'a result was already posted for this task');
   if (!(await e.w.state.has(K.selectedFlag(a.taskId, provider)))) throw new ModuleError('NotSelected', `${provider} is not the provider assigned to this task`);
-  if (e.height > task.commitDeadline) throw new ModuleError('PostWindowClosed', `results were due by block ${task.commitDeadline}`);
+  // An unposted task fails at the end of its deadline block, so Failed here means "too late".
+  if (task.status === TaskStatus.Failed || e.height > task.commitDeadline) throw new ModuleError('PostWindowClosed', `results were due by block ${task.commitDeadline}`);
   if (isZero(a.outputHash)) throw new ModuleError('EmptyOutputHash', 'output hash must not be zero');
   if (a.proof.length < MIN_PROOF_BYTES) throw new ModuleError('InsufficientProof', `proof must be at least ${MIN_PROOF_BYTES} bytes, got ${a.proof.length}`);
   if ((await e.w.stats(provider)).slashed) throw new ModuleError('ProviderSlashed', `${provider} lost a dispute and may no longer submit results`);
