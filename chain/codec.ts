@@ -251,8 +251,12 @@ export interface StructType<F extends Fields> extends Type<StructOf<F>> {
   readonly keys: (keyof F & string)[];
 }
 
+const isOptional = (type: Type<unknown>) => type.name.endsWith('?');
+
 function structType<F extends Fields>(fields: F): StructType<F> {
   const keys = Object.keys(fields) as (keyof F & string)[];
+  let trailingOptional = 0;
+  while (trailingOptional < keys.length && isOptional(fields[keys[keys.length - 1 - trailingOptional]!]!)) trailingOptional++;
   const name = `(${keys.map((k) => `${fields[k]!.name} ${k}`).join(', ')})`;
   return {
     name,
@@ -273,18 +277,21 @@ function structType<F extends Fields>(fields: F): StructType<F> {
       const out: Record<string, unknown> = {};
       const at = (k: string) => (path ? `${path}.${k}` : k);
       if (Array.isArray(v)) {
-        if (v.length !== keys.length) {
-          throw new CodecError(`expected ${keys.length} values (${keys.join(', ')}), got ${v.length}`, path);
+        const required = keys.length - trailingOptional;
+        if (v.length < required || v.length > keys.length) {
+          const want = required === keys.length ? `${keys.length}` : `${required} to ${keys.length}`;
+          throw new CodecError(`expected ${want} values (${keys.join(', ')}), got ${v.length}`, path);
         }
         keys.forEach((k, i) => (out[k] = fields[k]!.fromJson(v[i], at(k))));
       } else if (v !== null && typeof v === 'object') {
         for (const k of Object.keys(v)) if (!(k in fields)) throw new CodecError(`unknown field (expected ${keys.join(', ') || 'none'})`, at(k));
         for (const k of keys) {
-          if (!(k in v)) throw new CodecError('missing', at(k));
+          if (!(k in v) && !isOptional(fields[k]!)) throw new CodecError('missing', at(k));
           out[k] = fields[k]!.fromJson((v as Record<string, unknown>)[k], at(k));
         }
-      } else if (v === undefined && keys.length === 0) {
-        return {} as StructOf<F>;
+      } else if ((v === undefined || v === null) && trailingOptional === keys.length) {
+        for (const k of keys) out[k] = fields[k]!.fromJson(undefined, at(k));
+        return out as StructOf<F>;
       } else {
         throw new CodecError(`expected an array or an object with ${keys.join(', ')}`, path);
       }

@@ -44,3 +44,7 @@ export { importBlock, BlockImportError, type Divergence } from './importer.js';
 export { Store } from './state/store.js';
 export { verifyStateProof, EMPTY_TRIE_ROOT } from './state/trie.js';
 export { createDevChain, DevChain, type DevChainOptions, type SendResult, type SendOptions } from './devchain.js';
+export { RpcServer, RPC_DEFAULTS, type RpcServerOptions } from './rpc/server.js';
+export { RpcClient, RpcError, TransportError, type ReceiptJson, type HeaderJson, type RpcClientOptions } from './rpc/client.js';
+export { handleBody, errorResponse, type Dispatcher, type JsonRpcResponse } from './rpc/jsonrpc.js';
+export { headerJson, blockJson, txJson, receiptJson, eventJson, eventArgs } from './rpc/views.js';
