@@ -48,3 +48,6 @@ export { RpcServer, RPC_DEFAULTS, type RpcServerOptions } from './rpc/server.js'
 export { RpcClient, RpcError, TransportError, type ReceiptJson, type HeaderJson, type RpcClientOptions } from './rpc/client.js';
 export { handleBody, errorResponse, type Dispatcher, type JsonRpcResponse } from './rpc/jsonrpc.js';
 export { headerJson, blockJson, txJson, receiptJson, eventJson, eventArgs } from './rpc/views.js';
+export { Follower, fetchUpstreamGenesis, type FollowerStatus } from './follower.js';
+export { replayInto, storeSource, fileSource, decodeRecord, type ReplaySource, type ReplayResult, type ReplayProgress } from './replay.js';
+export { BlockFileWriter, BlockFileReader, BLOCKFILE_MAGIC, type BlockRecord } from './blockfile.js';

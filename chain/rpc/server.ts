@@ -20,6 +20,7 @@ import { blockHash } from '../block.js';
 import { errorResponse, handleBody, InvalidParams, type CallContext, type Dispatcher, type EnvelopeLimits, type MethodHandler } from './jsonrpc.js';
 import { buildMethods, parseParams, type MethodDef } from './methods.js';
 import { RateLimiter } from './ratelimit.js';
+import { failPoint } from '../failpoints.js';
 import { eventJson, headerJson } from './views.js';
 
 export interface RpcServerOptions {
@@ -201,6 +202,7 @@ export class RpcServer {
     if (aborted) return;
     const body = Buffer.concat(chunks).toString('utf8');
     const out = await handleBody(body, this.dispatcher, { transport: 'http', ip: this.#ip(req) }, this.#limits);
+    failPoint('before-response');
     if (out === null) this.#send(res, 204, null);
     else this.#send(res, 200, out);
   }
