@@ -28,9 +28,12 @@ export function rlpDecode(bytes: Uint8Array, what = 'value'): RlpItem {
   try {
     item = RLP.decode(bytes) as RlpItem;
   } catch (e) {
-    throw new CodecError(`${what} is not valid RLP (${(e as Error).message})`);
+    const msg = (e as Error).message;
+    // The library itself refuses some non-minimal length and single-byte forms.
+    const nonCanonical = /greater than 55|extra zeros|not prefixed|leading zero/i.test(msg);
+    throw new CodecError(`${what} is not ${nonCanonical ? 'canonical' : 'valid'} RLP (${msg})`, '', nonCanonical);
   }
-  if (!equals(RLP.encode(item), bytes)) throw new CodecError(`${what} is not canonically encoded`);
+  if (!equals(RLP.encode(item), bytes)) throw new CodecError(`${what} is not canonically encoded`, '', true);
   return item;
 }
 
@@ -97,7 +100,7 @@ function uintType(bits: number): Type<bigint> {
     encode: (v) => bigToMinimal(check(v, '')),
     decode(item, path = '') {
       const b = asBytes(item, path);
-      if (b.length > 0 && b[0] === 0) throw new CodecError(`${name} has leading zero bytes`, path);
+      if (b.length > 0 && b[0] === 0) throw new CodecError(`${name} has leading zero bytes`, path, true);
       if (b.length > maxBytes) throw new CodecError(`${name} is longer than ${maxBytes} bytes`, path);
       return check(bytesToBig(b), path);
     },
@@ -185,7 +188,7 @@ const boolType: Type<boolean> = {
     const b = asBytes(item, path);
     if (b.length === 0) return false;
     if (b.length === 1 && b[0] === 1) return true;
-    throw new CodecError('bool must be 0x or 0x01', path);
+    throw new CodecError('bool must be 0x or 0x01', path, b.length === 1 && b[0] === 0);
   },
   fromJson(v, path = '') {
     if (typeof v !== 'boolean') throw new CodecError(`expected true or false, got ${preview(v)}`, path);
