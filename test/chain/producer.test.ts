@@ -78,7 +78,7 @@ describe('producer modes and dev time helpers', function () {
       expect(r.status).to.equal(1);
       expect(await c.balance(who)).to.equal(42n);
       const b = await node.chain.getBlock(node.chain.head.height);
-      expect(b!.block.txs[0]!.method).to.equal('setBalance');
+      expect(b!.txs[0]!.method).to.equal('setBalance');
       // Anyone else calling the dev module is refused.
       const s = c.signer(5, 'secp256k1');
       const bad = await c.send(s, 'dev', 'setBalance', { address: s.address, balance: 10n ** 30n });
