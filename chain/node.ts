@@ -105,6 +105,7 @@ export class Node implements NodeApi {
     }
     const verifier = new VerifierPool(opts.verifier);
     try {
+      await verifier.ready();
       return new Node(chain, verifier, opts);
     } catch (e) {
       await verifier.close();
