@@ -43,30 +43,37 @@ export interface RoundOps {
 
 /**
  * Runs one round and returns the 192-byte AIVMTransitionResult. The descriptor's op counts bound
- * each kernel as usual. All arguments are checked before any arena changes.
+ * each kernel as usual. An empty arena (or epoch state) is first replaced by a default-sized zeroed
+ * one, as upstream's driver does. All arguments are checked before any arena changes.
  */
 export function runRound(arenas: AivmArenas, desc: Uint8Array, ops: RoundOps = {}): Uint8Array {
+  const orDefault = (buf: Uint8Array, alloc: () => Uint8Array) => (buf.length === 0 ? alloc() : buf);
+  const atts = orDefault(arenas.attestations, () => Attestation.alloc(DEFAULT_SLOTS.attestations));
+  const models = orDefault(arenas.models, () => ModelRegistryEntry.alloc(DEFAULT_SLOTS.models));
+  const anchors = orDefault(arenas.anchors, () => AuditAnchor.alloc(DEFAULT_SLOTS.anchors));
+  const epochState = orDefault(arenas.epochState, () => AIVMEpochState.alloc());
   const attOps = ops.attestations ?? AttestationOp.alloc(0);
   const modelOps = ops.models ?? ModelOp.alloc(0);
   const anchorOps = ops.anchors ?? AnchorOp.alloc(0);
   const result = AIVMTransitionResult.alloc();
-  check.attestationApplyArgs(desc, attOps, arenas.attestations);
-  check.provenanceApplyArgs(desc, modelOps, arenas.models);
-  check.anchorApplyArgs(desc, anchorOps, arenas.anchors);
-  check.epochTransitionArgs(desc, arenas.attestations, arenas.models, arenas.anchors, arenas.epochState, result);
+  check.attestationApplyArgs(desc, attOps, atts);
+  check.provenanceApplyArgs(desc, modelOps, models);
+  check.anchorApplyArgs(desc, anchorOps, anchors);
+  check.epochTransitionArgs(desc, atts, models, anchors, epochState, result);
+  Object.assign(arenas, { attestations: atts, models, anchors, epochState });
 
   const mode = view(desc).getUint32(AIVMRoundDescriptor.offsets.mode, true);
   const r = view(result);
   const runs = (m: number) => mode === m || mode === RoundMode.FullRound;
   if (runs(RoundMode.Attestation)) {
-    r.setUint32(AIVMTransitionResult.offsets.attestationApplyCount, attestationApply(desc, attOps, arenas.attestations), true);
+    r.setUint32(AIVMTransitionResult.offsets.attestationApplyCount, attestationApply(desc, attOps, atts), true);
   }
   if (runs(RoundMode.Provenance)) {
-    r.setUint32(AIVMTransitionResult.offsets.modelApplyCount, provenanceApply(desc, modelOps, arenas.models), true);
+    r.setUint32(AIVMTransitionResult.offsets.modelApplyCount, provenanceApply(desc, modelOps, models), true);
   }
   if (runs(RoundMode.Anchor)) {
-    r.setUint32(AIVMTransitionResult.offsets.anchorApplyCount, anchorApply(desc, anchorOps, arenas.anchors), true);
+    r.setUint32(AIVMTransitionResult.offsets.anchorApplyCount, anchorApply(desc, anchorOps, anchors), true);
   }
-  epochTransition(desc, arenas.attestations, arenas.models, arenas.anchors, arenas.epochState, result);
+  epochTransition(desc, atts, models, anchors, epochState, result);
   return result;
 }
