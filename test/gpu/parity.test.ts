@@ -229,6 +229,38 @@ function parity(label: string) {
 describe('gpu backend parity', () => {
   parity('active backend: ts');
 
+  describe('conformance()', () => {
+    it('the reference and a copying backend are conformant', () => {
+      expect(g.conformance(g.tsBackend)).to.deep.equal([]);
+      expect(g.conformance(copyingBackend())).to.deep.equal([]);
+    });
+
+    it('names each kernel whose bytes differ', () => {
+      const ts = g.tsBackend;
+      const buggy: g.KernelBackend = {
+        ...ts,
+        name: 'cuda',
+        // writes one output byte off by one
+        inferenceStep(w, ops, batchIn, batchOut, results) {
+          ts.inferenceStep(w, ops, batchIn, batchOut, results);
+          batchOut[batchOut.length - 1]! += 1;
+        },
+        // drops the expired bit of the apply step
+        attestationApply(desc, ops, table) {
+          const n = ts.attestationApply(desc, ops, table);
+          for (let s = 0; s < table.length; s += 144) table[s + 132]! &= ~4;
+          return n;
+        },
+        // forgets the trailing u32 nonce of the binding hash
+        proofVerify(ops, results) {
+          ts.proofVerify(ops, results);
+          results[8] ^= 0xff;
+        },
+      };
+      expect(g.conformance(buggy).map((m) => m.kernel)).to.deep.equal(['attestationApply', 'attestationApply', 'inferenceStep', 'proofVerify']);
+    });
+  });
+
   describe('with a registered copying backend selected', () => {
     let unregister: () => void = () => {};
     before(() => {
