@@ -1,5 +1,9 @@
-/** The benchmark suites `npm run bench` runs, in order. Areas add theirs here. */
+/** The benchmark suites `npm run bench` runs, in order. Areas add theirs here, one per line. */
 import type { BenchSuite } from './harness.js';
 import { chainSuite } from './chain.js';
+import { gpuSuite } from './gpu.js';
 
-export const suites: BenchSuite[] = [chainSuite];
+export const suites: BenchSuite[] = [
+  chainSuite,
+  gpuSuite,
+];
