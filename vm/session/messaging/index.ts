@@ -7,3 +7,5 @@ export { DEFAULT_MESSAGING_PARAMS, parseMessagingParams, type MessagingParams } 
 export { messagingRpc, sessionJson, messageJson } from './rpc.js';
 export type { SessionStatus } from './state.js';
 export type { CreateSessionArgs, SendMessageArgs, CloseSessionArgs, SessionView, ParticipantView, MessageView, MessagePage, HealthView } from './schemas.js';
+export { createSessionCall, sealMessage, openMessage, closeSessionCall, MessagingClientError, type OpenedMessage, type CreateSessionOptions, type ClientErrorName } from './client.js';
+export { encodeBundle, decodeBundle, BundleError, BUNDLE_FORMAT, type BundleEntry } from './bundle.js';
