@@ -121,7 +121,8 @@ async function closeSession(ctx: Ctx, args: S.CloseSessionArgs) {
   if (!ctx.verifyMlDsa(who.dsaKey, closeSigningPayload(args.sessionId), args.signature)) {
     fail(E.Unauthorized, "the close signature does not verify against the participant's registered ML-DSA-65 key");
   }
-  if (s.status === 'active') {
+  // Idempotent: closing a closed or expired session succeeds and changes nothing.
+  if (s.status === 'active' && ctx.block.height < s.expiresHeight) {
     const now = ctx.block.timestamp;
     st.putSession(args.sessionId, { ...s, status: 'closed', endedAt: now });
     await st.adjustCounters({ open: -1n });
