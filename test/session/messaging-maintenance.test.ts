@@ -102,11 +102,8 @@ describe('messaging SessionVM endBlock: expiry, retention, pruning', function ()
     expect(p3.next).to.equal(5n);
     expect((await messages(chain, sessionId, 99n, 2)).messages).to.deep.equal([]);
     expect((await messages(chain, sessionId, 99n, 2)).next).to.equal(5n);
-    let err: Error | undefined;
-    await messages(chain, sessionId, 0n, 101).catch((e) => (err = e));
-    expect(err?.name).to.equal(MessagingErrors.PageTooLarge);
-    err = undefined;
-    await messages(chain, new Uint8Array(32), 0n, 1).catch((e) => (err = e));
-    expect(err?.name).to.equal(MessagingErrors.UnknownSession);
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: Error) => e.name);
+    expect(await failure(messages(chain, sessionId, 0n, 101))).to.equal(MessagingErrors.PageTooLarge);
+    expect(await failure(messages(chain, new Uint8Array(32), 0n, 1))).to.equal(MessagingErrors.UnknownSession);
   });
 });
