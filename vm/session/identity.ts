@@ -59,7 +59,8 @@ export type IdentityErrorName =
   | 'ErrInvalidCiphertext'
   | 'ErrDecryptionFailed'
   | 'ErrInvalidSeed'
-  | 'ErrInvalidSessionId';
+  | 'ErrInvalidSessionId'
+  | 'ErrInvalidIdentityFile';
 
 export class IdentityError extends NamedError {
   constructor(name: IdentityErrorName, message: string) {

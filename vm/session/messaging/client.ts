@@ -11,7 +11,7 @@ import { type EncryptOptions, type EnvelopeVersion, type Identity, type PublicId
 import { decodeBundle, encodeBundle } from './bundle.js';
 import { closeSigningPayload, messageSigningPayload } from './ids.js';
 import { SPEC_MAX_CIPHERTEXT } from './params.js';
-import type { CloseSessionArgs, CreateSessionArgs, MessageView, ParticipantView, SendMessageArgs, SessionView } from './schemas.js';
+import type { CloseSessionArgs, CreateSessionArgs, MessageView, SendMessageArgs, SessionView } from './schemas.js';
 
 export type ClientErrorName = 'NotAParticipant' | 'MessageTooLarge' | 'InvalidMessageSignature' | 'NotForYou';
 
@@ -39,18 +39,12 @@ function indexOf(session: SessionView, id: Uint8Array): number {
   return session.participants.findIndex((p) => equals(p.id, id));
 }
 
-function requireParticipant(session: SessionView, identity: PublicIdentity): ParticipantView {
-  const i = indexOf(session, identity.id);
-  if (i < 0) throw new MessagingClientError('NotAParticipant', `${identity.sessionId} is not a participant of this session`);
-  return session.participants[i]!;
-}
-
 /**
- * Encrypts `plaintext` to every participant (the sender too) and signs the bundle as message
+ * Encrypts `plaintext` to every participant (the sender too, when it is one) and signs the bundle as message
  * `seq` (normally `session.nextSeq`).
  */
 export function sealMessage(sender: Identity, session: SessionView, seq: bigint, plaintext: Uint8Array, opts: Pick<EncryptOptions, 'random'> = {}): SendMessageArgs {
-  requireParticipant(session, sender);
+  // No participant check here: the chain is the authority and refuses a non-participant `unauthorized`.
   const version = session.envelopeVersion as EnvelopeVersion;
   const ciphertext = encodeBundle(session.participants.map((p, recipient) => ({ recipient, envelope: encryptTo(p.kemKey, plaintext, { version, random: opts.random }) })));
   if (ciphertext.length > SPEC_MAX_CIPHERTEXT) {
