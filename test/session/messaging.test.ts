@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, fromHex, u32be, u64be, utf8, type DevChain } from '../../chain/index.js';
+import { concat, createDevChain, fromHex, toAddress, u32be, u64be, utf8, type DevChain } from '../../chain/index.js';
+import { builtinModules } from '../../genesis/index.js';
+import { defineModule, method } from '../../vm/module.js';
+import { createSessionArgs } from '../../vm/session/messaging/schemas.js';
 import { messageSigningPayload, createSessionCall, sealMessage, MessagingErrors, SESSIONVM_ADDRESS } from '../../vm/session/messaging/index.js';
 import { close, expectError, expectOk, health, hex, identity, messages, messagingChain, openSession, payer, say, session } from './messaging-fixtures.js';
 
@@ -89,6 +92,29 @@ describe('messaging SessionVM', function () {
       expectOk((await send(createSessionCall([alice, bob], { ttlBlocks: 1000n }))).receipt);
       expectError((await send({ ...createSessionCall([alice, bob]), envelopeVersion: 3 })).receipt, E.InvalidEnvelopeVersion);
       expectError((await send({ ...createSessionCall([alice, bob]), envelopeVersion: 0 })).receipt, E.InvalidEnvelopeVersion);
+    });
+
+    it('a module creating the same session twice in one transaction gets SessionExists; the creator is the origin', async () => {
+      const probe = defineModule({
+        name: 'probe',
+        address: toAddress('0x5052' + '00'.repeat(18)),
+        methods: {
+          createTwice: method({
+            args: createSessionArgs,
+            handler: async (ctx, args) => {
+              await ctx.call(SESSIONVM_ADDRESS, 'createSession', args);
+              await ctx.call(SESSIONVM_ADDRESS, 'createSession', args);
+            },
+          }),
+          createOnce: method({ args: createSessionArgs, handler: (ctx, args) => ctx.call(SESSIONVM_ADDRESS, 'createSession', args) }),
+        },
+      });
+      chain = await createDevChain({ modules: [...builtinModules(), probe] });
+      expectError((await chain.send(payer(chain), 'probe', 'createTwice', createSessionCall([alice, bob]))).receipt, E.SessionExists);
+      const once = await chain.send(payer(chain), 'probe', 'createOnce', createSessionCall([alice, bob]));
+      expectOk(once.receipt);
+      const created = once.receipt.events.find((e) => e.name === 'SessionCreated')!;
+      expect(created.topics[2]!.subarray(12)).to.deep.equal(fromHex(payer(chain).address));
     });
 
     it('caps open sessions at maxChannels; closing one frees a channel', async () => {
