@@ -2,8 +2,10 @@
 import type { BenchSuite } from './harness.js';
 import { chainSuite } from './chain.js';
 import { gpuSuite } from './gpu.js';
+import { sessionMessagingSuite } from './session-messaging.js';
 
 export const suites: BenchSuite[] = [
   chainSuite,
   gpuSuite,
+  sessionMessagingSuite,
 ];
