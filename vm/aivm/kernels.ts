@@ -3,8 +3,13 @@
  * points, and two small wrappers the module uses directly (on-chain re-execution of an int8 model
  * and the TEE proof envelope check).
  */
-import { anchorApply, attestationApply, epochTransition, inferenceStep, proofVerify, provenanceApply } from '../../gpu/api.js';
 import {
+  AIVMEpochState,
+  AIVMTransitionResult,
+  anchorApply,
+  attestationApply,
+  Attestation,
+  AuditAnchor,
   decodeAttestation,
   decodeEpochState,
   decodeInferenceResult,
@@ -14,12 +19,20 @@ import {
   encodeAnchorOp,
   encodeAttestationOp,
   encodeInferenceOp,
+  encodeModelFile,
   encodeModelOp,
   encodeProofVerifyOp,
   encodeRoundDescriptor,
-} from '../../gpu/codecs.js';
-import { AIVMEpochState, AIVMTransitionResult, Attestation, AuditAnchor, InferenceResult, ModelRegistryEntry, ProofVerifyResult } from '../../gpu/layouts.js';
-import { encodeModelFile, loadModelFile, MODEL_FILE_SIZE } from '../../gpu/model.js';
+  epochTransition,
+  inferenceStep,
+  InferenceResult,
+  loadModelFile,
+  MODEL_FILE_SIZE,
+  ModelRegistryEntry,
+  proofVerify,
+  provenanceApply,
+  ProofVerifyResult,
+} from '../../gpu/index.js';
 
 export { anchorApply, attestationApply, epochTransition, provenanceApply, loadModelFile, encodeModelFile, MODEL_FILE_SIZE };
 export { encodeAnchorOp, encodeAttestationOp, encodeModelOp, encodeRoundDescriptor, decodeAttestation, decodeModelRegistryEntry, decodeEpochState, decodeTransitionResult };
