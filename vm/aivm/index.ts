@@ -14,3 +14,5 @@ export { AIVM_ADDRESS, ESCROW_ADDRESS, BURN_ADDRESS, POOL_ADDRESS, Mode, MODE_NA
 export { parseAivmParams, DEFAULT_AIVM_PARAMS, type AivmParams } from './params.js';
 export { aivmModule } from './module.js';
 export type { TaskView, ProviderView } from './views.js';
+export { AivmClient, AivmCallError, type EventJson } from './client.js';
+export { ReferenceProvider, type ProviderOptions } from './provider.js';

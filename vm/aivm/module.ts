@@ -330,6 +330,12 @@ export const aivmModule = defineModule<AivmParams>({
         return out;
       },
     }),
+    nextTaskNonce: query({
+      args: addressArg,
+      returns: t.uint256,
+      description: "The requester's next task nonce (an input of the task id).",
+      handler: async (ctx, { address }) => (await ctx.state.getValue(t.uint256, K.reqNonce(address))) ?? 0n,
+    }),
     credit: query({ args: addressArg, returns: t.uint256, handler: (ctx, { address }) => reader(ctx).credit(address) }),
     eligible: query({ args: t.struct({ spec: t.bytes32 }), returns: t.list(t.address, 1 << 16), handler: (ctx, { spec }) => eligibleSet(reader(ctx), spec, ctx.params) }),
     getIntent: query({
