@@ -1,0 +1,190 @@
+/**
+ * `sessionchain aivm ...`: AI compute on the devnet: providers, tasks, challenges, the model
+ * registry and rewards. Amounts are LUX (decimals allowed: `0.5`), or wei with a `wei` suffix.
+ *
+ *   sessionchain aivm models --register model.bin --dev 0          (register a tiny-classifier model)
+ *   sessionchain aivm register --model model.bin --stake 2 --dev 1  (bond as a provider for it)
+ *   sessionchain aivm submit --model model.bin --input 0x… --dev 2  (an optimistic task)
+ *   sessionchain aivm status 0x…                                    (task, post, dispute, receipt)
+ *   sessionchain aivm challenge 0x… --model model.bin --dev 3       (re-run it and dispute)
+ *   sessionchain aivm rewards --claim --dev 1                       (withdraw credit)
+ */
+import { readFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { fromHex, isHex, keccak256, toHex, utf8, type Signer } from '../../chain/index.js';
+import { AivmCallError, AivmClient, Mode, runInference, type TaskView } from '../../vm/aivm/index.js';
+import { client, fail, printJson, resolveSigner, rpcOption, signerOptions, type SignerOpts } from '../common.js';
+
+const WEI = 10n ** 18n;
+
+/** "1.5" LUX → wei; "123wei" stays wei. */
+export function parseLux(v: string, what: string): bigint {
+  const s = v.trim();
+  if (/^[0-9]+wei$/.test(s)) return BigInt(s.slice(0, -3));
+  const m = /^([0-9]+)(?:\.([0-9]{1,18}))?$/.exec(s);
+  if (!m) fail(`${what} must be an amount of LUX like 1 or 0.25 (or wei like 1000wei), got ${v}`);
+  return BigInt(m[1]!) * WEI + BigInt((m[2] ?? '').padEnd(18, '0'));
+}
+
+function bytes32(v: string, what: string): Uint8Array {
+  if (!isHex(v) || !v.startsWith('0x') || fromHex(v).length !== 32) fail(`${what} must be 0x and 32 bytes of hex, got ${v.slice(0, 70)}`);
+  return fromHex(v);
+}
+
+function readModel(path: string): Uint8Array {
+  let b: Uint8Array;
+  try {
+    b = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    return fail(`cannot read the model file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (b.length !== 630) fail(`${path} is ${b.length} bytes; a tiny-classifier model file is 630 bytes`, 'write one with encodeModelFile (sessionchain/aivm)');
+  return b;
+}
+
+/** The spec a command targets: --spec, or keccak256 of --model. */
+function specOf(o: { spec?: string; model?: string }): Uint8Array {
+  if (o.spec) return bytes32(o.spec, '--spec');
+  if (o.model) return keccak256(readModel(o.model));
+  return fail('say which model: --model FILE or --spec 0x…');
+}
+
+type Opts = SignerOpts & { rpc: string };
+
+async function withAivm<T>(o: { rpc: string }, fn: (a: AivmClient) => Promise<T>): Promise<T> {
+  const a = new AivmClient(client(o));
+  try {
+    return await fn(a);
+  } finally {
+    a.close();
+  }
+}
+
+/** Sends a call and prints its outcome; a failed call exits 1. */
+async function send(o: Opts, method: string, args: Record<string, unknown>, signer?: Signer): Promise<void> {
+  const who = signer ?? (await resolveSigner(o));
+  return withAivm(o, async (a) => {
+    let r;
+    try {
+      r = await a.send(who, method, args);
+    } catch (e) {
+      if (e instanceof AivmCallError) fail(`${e.name}: ${e.message}`);
+      throw e;
+    }
+    const out = { txHash: r.txHash, height: r.height, status: r.status, error: r.error, message: r.errorMessage, result: r.result, events: r.events.map((e) => ({ name: e.name, args: e.args })) };
+    printJson(out);
+    if (r.status !== 1) {
+      process.exitCode = 1;
+      console.error(`error: ${method} failed: ${r.error}: ${r.errorMessage}`);
+    }
+  });
+}
+
+const tx = (cmd: Command) => signerOptions(rpcOption(cmd));
+
+export function register(program: Command): void {
+  const aivm = program.command('aivm').description('AI compute: providers, tasks, challenges, models, rewards');
+
+  tx(aivm.command('register'))
+    .description('bond as a provider serving a model (spec)')
+    .option('--model <file>', 'the 630-byte model file you serve (spec = keccak256 of it)')
+    .option('--spec <hex>', 'the model spec hash, instead of --model')
+    .option('--stake <lux>', 'bond to lock (at least the chain minimum)', '1')
+    .option('--gpu <model>', 'GPU model string (feeds the reward class)', 'cpu')
+    .option('--endpoint <text>', 'where requesters can reach you (hashed on chain)', '')
+    .action((o: Opts & { model?: string; spec?: string; stake: string; gpu: string; endpoint: string }) =>
+      send(o, 'registerProvider', { stake: parseLux(o.stake, '--stake'), spec: specOf(o), endpoint: keccak256(utf8(o.endpoint)), gpuModel: o.gpu }),
+    );
+
+  tx(aivm.command('deregister')).description('stop being selected; withdraw after the cooldown').action((o: Opts) => send(o, 'deregisterProvider', {}));
+  tx(aivm.command('withdraw')).description('withdraw your stake after deregistering and the cooldown').action((o: Opts) => send(o, 'withdrawStake', {}));
+
+  tx(aivm.command('submit'))
+    .description('open a task; prints the task id')
+    .option('--model <file>', 'model file (spec = keccak256 of it)')
+    .option('--spec <hex>', 'model spec hash, instead of --model')
+    .option('--input <hex>', '32-byte int8 input (lets the chain re-execute disputes); the prompt is its keccak256')
+    .option('--prompt <hex>', 'prompt hash, for tasks whose input stays off chain')
+    .addOption(new Option('--mode <mode>', 'verification mode').choices(['optimistic', 'redundant', 'tee']).default('optimistic'))
+    .option('--n <n>', 'providers (redundant: 3..256; optimistic: 1)')
+    .option('--threshold <m>', 'agreeing reveals needed (redundant)')
+    .option('--reward <lux>', 'reward per provider', '1')
+    .option('--fee <lux>', 'fee (burned; at least the floor: 0.01 LUX per provider)')
+    .action(async (o: Opts & { model?: string; spec?: string; input?: string; prompt?: string; mode: string; n?: string; threshold?: string; reward: string; fee?: string }) => {
+      const mode = o.mode === 'redundant' ? Mode.MultiPartyRedundant : o.mode === 'tee' ? Mode.TEEAttested : Mode.Optimistic;
+      const n = Number(o.n ?? (mode === Mode.MultiPartyRedundant ? 5 : 1));
+      const threshold = Number(o.threshold ?? (mode === Mode.MultiPartyRedundant ? Math.floor(n / 2) + 1 : 1));
+      if (!Number.isInteger(n) || !Number.isInteger(threshold)) fail('--n and --threshold must be whole numbers');
+      if (!o.input && !o.prompt) fail('give the task --input 0x… (32 bytes) or --prompt 0x…');
+      const input = o.input ? fromHex(o.input) : new Uint8Array(0);
+      if (o.input && (!isHex(o.input) || input.length !== 32)) fail('--input must be 32 bytes of hex (the int8 input row)');
+      const prompt = o.prompt ? bytes32(o.prompt, '--prompt') : keccak256(input);
+      const fee = o.fee ? parseLux(o.fee, '--fee') : (WEI / 100n) * BigInt(n);
+      await send(o, 'submitTask', { mode, spec: specOf(o), prompt, input, n, threshold, reward: parseLux(o.reward, '--reward'), fee });
+    });
+
+  rpcOption(aivm.command('status <id>'))
+    .description('a task (by task id or intent id): state, selection, post, dispute, receipt')
+    .action(async (id: string, o: { rpc: string }) => {
+      await withAivm(o, async (a) => {
+        const task = await a.rpc.call('aivm.GetTask', { id: toHex(bytes32(id, 'the task id')) });
+        if (task === null) fail(`no task or intent ${id}`, 'task ids are printed by `aivm submit` (result)');
+        const receipt = await a.rpc.call('aivm.GetReceipt', { id });
+        printJson({ task, receipt });
+      });
+    });
+
+  tx(aivm.command('challenge <taskId>'))
+    .description('dispute a posted optimistic result (claim the output you computed)')
+    .option('--claim <hex>', 'the output hash you claim')
+    .option('--model <file>', 'compute the claim by running this model on the task input')
+    .option('--bond <lux>', 'challenge bond', '1')
+    .action(async (id: string, o: Opts & { claim?: string; model?: string; bond: string }) => {
+      const taskId = bytes32(id, 'the task id');
+      let claim: Uint8Array;
+      if (o.claim) claim = bytes32(o.claim, '--claim');
+      else if (o.model) {
+        const task = await withAivm(o, (a) => a.task(taskId));
+        if (!task) fail(`no task ${id}`);
+        if ((task as TaskView).input.length !== 32) fail('this task has no on-chain input to run the model on', 'pass --claim 0x… instead');
+        claim = runInference(readModel(o.model), (task as TaskView).input, taskId, 0n, 0n).outputCommitment;
+      } else return fail('say what you claim: --claim 0x… or --model FILE');
+      await send(o, 'challenge', { taskId, claimedOutput: claim, bond: parseLux(o.bond, '--bond') });
+    });
+
+  signerOptions(rpcOption(aivm.command('models')))
+    .description('list the model registry, or register a model with --register FILE')
+    .option('--register <file>', 'register this 630-byte model (root = weight hash = keccak256 of it)')
+    .option('--license <hex>', 'license root for --register (32 bytes)')
+    .option('--modality <n>', 'for --register: 0 text, 1 vision, 2 audio, 3 multi', '0')
+    .action(async (o: Opts & { register?: string; license?: string; modality: string }) => {
+      if (o.register) {
+        const file = readModel(o.register);
+        const root = keccak256(file);
+        await send(o, 'registerModel', { modelRoot: root, weightHash: root, licenseRoot: o.license ? bytes32(o.license, '--license') : new Uint8Array(32), parameterCount: 545n, modality: Number(o.modality), file });
+        return;
+      }
+      await withAivm(o, async (a) => printJson(await a.rpc.call('aivm.GetModels', {})));
+    });
+
+  signerOptions(rpcOption(aivm.command('rewards')))
+    .description("reward statistics and credit of an address (yours with a signer); --claim withdraws the credit")
+    .option('--address <addr>', 'whose rewards to show')
+    .option('--claim', 'withdraw all credit (rewards, refunds, returned bonds)')
+    .action(async (o: Opts & { address?: string; claim?: boolean }) => {
+      if (o.claim) {
+        await send(o, 'claimRewards', {});
+        return;
+      }
+      const address = o.address ?? (await resolveSigner(o)).address;
+      await withAivm(o, async (a) => printJson(await a.rpc.call('aivm.GetRewardStats', { provider: address })));
+    });
+
+  rpcOption(aivm.command('export <id>'))
+    .description('the 355-byte receipt of a settled task with its Merkle proof and the receipt root')
+    .action(async (id: string, o: { rpc: string }) => withAivm(o, async (a) => printJson(await a.rpc.call('aivm.ExportReceipt', { id: toHex(bytes32(id, 'the id')) }))));
+
+  rpcOption(aivm.command('stats'))
+    .description('counters, accounting buckets, roots and epoch')
+    .action(async (o: { rpc: string }) => withAivm(o, async (a) => printJson(await a.rpc.call('aivm.GetStats', {}))));
+}
