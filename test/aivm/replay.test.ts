@@ -7,7 +7,9 @@
  * the follower's state where it was, and the genuine block then imports.
  */
 import { expect } from 'chai';
-import { BlockImportError, devProducerSeed, importBlock, Node, signerFromSeed, signHeader, toHex, type Block, type DevChain, type Signer } from '../../chain/index.js';
+import { BlockImportError, Chain, DevChain, devProducerSeed, importBlock, Node, replayInto, signerFromSeed, signHeader, Store, storeSource, toHex, VerifierPool, type Block, type Signer } from '../../chain/index.js';
+import { builtinModules, loadGenesis } from '../../genesis/index.js';
+import { removeDir, tempDir } from '../helpers/processes.js';
 import { devGenesis } from '../../genesis/index.js';
 import { attestationMessage, commitHash, Mode, runInference, signAttestation } from '../../vm/aivm/index.js';
 import { aivmChain, at, fundedSigners, h32, head, mineTo, ok, ONE, task, type Call } from './harness.js';
@@ -116,5 +118,33 @@ describe('aivm replay determinism', function () {
     expect(await f.query(chain.address('aivm'), 'stateRoot', {})).to.deep.equal(before.state);
     for (let h = settleHeight; h <= head(chain); h++) await importBlock(f.chain, f.verifier, (await chain.node.chain.getBlock(h))!);
     expect(toHex(f.head().stateRoot)).to.equal(toHex(chain.node.head().stateRoot));
+  });
+
+  it('restarting a classic-level node between rounds stays deterministic (values read back from disk are never mutated)', async () => {
+    const dir = tempDir('aivm-restart-');
+    try {
+      const genesis = devGenesis({ modules: { aivm: PARAMS } });
+      const file = modelFile('restart');
+      for (let round = 0; round < 3; round++) {
+        const node = await Node.start({ dataDir: dir, genesis, mining: { mode: 'manual' }, verifier: { threads: 0 } });
+        const dc = new DevChain(node);
+        const owner = dc.signer(round, 'secp256k1');
+        const root = keccak(new Uint8Array([...file, round]));
+        const p = await dc.submit(owner, 'aivm', 'registerModel', { modelRoot: root, weightHash: keccak(file), licenseRoot: h32(1), parameterCount: 1n, modality: 0, file });
+        await dc.mine(2);
+        ok(await p.receipt);
+        await node.stop();
+      }
+      const src = await storeSource(await Store.open({ path: dir }));
+      const replay = await Chain.open({ store: await Store.open(), genesis: loadGenesis(JSON.parse(src.genesisJson)), modules: builtinModules(), explicitGenesis: true });
+      const verifier = new VerifierPool({ threads: 0 });
+      const r = await replayInto(replay, verifier, src);
+      expect(r.height).to.equal(6n);
+      await verifier.close();
+      await replay.close();
+      await src.close();
+    } finally {
+      removeDir(dir);
+    }
   });
 });

@@ -29,7 +29,7 @@ export function rootOfLeaves(leaves: readonly Uint8Array[]): Uint8Array {
   if (leaves.length === 0) return ZERO_ROOT.slice();
   let level = [...leaves];
   while (level.length > 1) level = nextLevel(level);
-  return level[0]!.slice();
+  return new Uint8Array(level[0]!);
 }
 
 /** Inclusion proof for leaf `index` over already leaf-hashed leaves. */
@@ -39,7 +39,7 @@ export function proofOfLeaf(leaves: readonly Uint8Array[], index: number): Recei
   let level = [...leaves];
   let i = index;
   while (level.length > 1) {
-    siblings.push((i % 2 === 0 ? (level[i + 1] ?? level[i]) : level[i - 1])!.slice());
+    siblings.push(new Uint8Array((i % 2 === 0 ? (level[i + 1] ?? level[i]) : level[i - 1])!));
     level = nextLevel(level);
     i = Math.floor(i / 2);
   }

@@ -102,5 +102,5 @@ export function legacyMerkleRoot(receipts: readonly { jobId: string; hash: Uint8
     for (let i = 0; i < level.length; i += 2) next.push(sha256(concat(level[i]!, level[i + 1] ?? level[i]!)));
     level = next;
   }
-  return level[0]!.slice();
+  return new Uint8Array(level[0]!);
 }

@@ -89,7 +89,10 @@ export async function runRound(e: Env): Promise<{ stateRoot: Uint8Array; epoch: 
   const anchors = new Uint8Array(p.anchorSlots * SIZES.anchor);
   for (let i = 0; i < anchorCount; i++) anchors.set((await e.w.state.get(K.anchorSlot(i)))!, i * SIZES.anchor);
 
-  const epochState = (await e.w.state.get(K.epochState))?.slice() ?? new Uint8Array(SIZES.epochState);
+  // A private copy: the kernel writes into it, and values read from state may be Buffers whose
+  // slice() would alias the committed cache.
+  const stored = await e.w.state.get(K.epochState);
+  const epochState = stored ? new Uint8Array(stored) : new Uint8Array(SIZES.epochState);
   const parentRoot = (await e.w.state.getValue(t.bytes32, K.stateRoot)) ?? ZERO32;
   const currentEpoch = decodeEpochState(epochState).currentEpoch;
   const closing = e.height % p.epochBlocks === 0n;

@@ -178,7 +178,7 @@ export function decodeReceipt(enc: Uint8Array): Receipt {
   if (!(enc instanceof Uint8Array) || enc.length !== RECEIPT_LENGTH) throw new RangeError(`a receipt is exactly ${RECEIPT_LENGTH} bytes`);
   const dv = new DataView(enc.buffer, enc.byteOffset, enc.byteLength);
   let off = 0;
-  const take = (n: number) => enc.slice(off, (off += n));
+  const take = (n: number) => Uint8Array.prototype.slice.call(enc, off, (off += n)); // a copy even for a Buffer
   const version = dv.getUint16(0);
   off = 2;
   if (version !== RECEIPT_VERSION) throw new RangeError(`unknown receipt version ${version}`);
