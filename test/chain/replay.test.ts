@@ -158,8 +158,10 @@ describe('replay', function () {
       const b = decodeBlock(rec.block);
       const header = signHeader({ ...b.header, stateRoot: new Uint8Array(32).fill(0xab) }, producer);
       const diff = decodeDiff(rec.diff);
-      diff[0] = { ...diff[0]!, value: new Uint8Array([1, 2, 3]) };
-      changedKey = toHex(diff[0]!.key);
+      // A lux entry (other modules, e.g. aivm's per-block round, also write every block and may sort first).
+      const i = diff.findIndex((d) => toHex(d.key).startsWith('0x4c5558'));
+      diff[i] = { ...diff[i]!, value: new Uint8Array([1, 2, 3]) };
+      changedKey = toHex(diff[i]!.key);
       return { block: encodeBlock({ header, txs: b.txs }), receipts: rec.receipts, diff: encodeDiff(diff) };
     });
     try {
