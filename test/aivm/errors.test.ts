@@ -153,7 +153,7 @@ describe('aivm named errors (negative paths change nothing)', function () {
     expect((unknown as Error).name).to.equal('ReceiptNotFound');
   });
 
-  it('optimistic errors: posting, challenging, a slashed provider, and a missed window', async () => {
+  it('optimistic errors: posting (A3 TestSubmitReceipt_* : empty job id, duplicate, proof < 32 B), challenging, a slashed provider, and a missed window', async () => {
     const opt = (i: number): Call => [requester, 'submitTask', { mode: Mode.Optimistic, spec: specO, prompt: keccak(inputs[i]!), input: inputs[i]!, n: 1, threshold: 1, reward: ONE, fee: FEE }];
     const created = await at(chain, head(chain) + 1n, inputs.map((_, i) => opt(i)), check);
     created.forEach(ok);

@@ -314,7 +314,7 @@ describe('aivm quorum engine (A1 ports, through transactions)', function () {
       track(settleResults, settleSigners);
     });
 
-    it('3 winners paid reward + floor(pool/3), 2 withholders slashed, requester gets the rest (TestFullLifecycle)', async () => {
+    it('3 winners paid reward + floor(pool/3), 2 withholders slashed, requester gets the rest (TestFullLifecycle; A3 TestSettleQuorum_Reached)', async () => {
       ok(settleResults[0]!);
       const s = sc.lifecycle!;
       const v = await task(chain, s.taskId!);
@@ -362,7 +362,7 @@ describe('aivm quorum engine (A1 ports, through transactions)', function () {
       expect(headerRoot).to.deep.equal(rootAt161);
     });
 
-    it('5 distinct outputs: Failed, full escrow refunded, only the burned fee lost (TestNoQuorumFailedRefund)', async () => {
+    it('5 distinct outputs: Failed, full escrow refunded, only the burned fee lost (TestNoQuorumFailedRefund; A3 TestSettleQuorum_NoQuorum)', async () => {
       ok(settleResults[1]!);
       const s = sc.noQuorum!;
       const v = await task(chain, s.taskId!);
