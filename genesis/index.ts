@@ -18,6 +18,7 @@ import { ONE_LUX } from '../vm/lux.js';
 import { ModuleRegistry } from '../vm/registry.js';
 import type { ModuleDefinition } from '../vm/module.js';
 import { builtinModules } from './modules.js';
+import { devStablecoinParams } from '../precompiles/index.js';
 
 export { builtinModules } from './modules.js';
 
@@ -171,9 +172,12 @@ export interface DevGenesisOptions {
 /** The default devnet genesis: dev producer, ten funded dev accounts per scheme, dev helpers on. */
 export function devGenesisDoc(opts: DevGenesisOptions = {}): GenesisDoc {
   const alloc: Record<string, string> = {};
+  const devAccounts: string[] = [];
   for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) {
     for (const scheme of ['ml-dsa-65', 'secp256k1'] as const) {
-      alloc[signerFromSeed(devSeed(i), scheme).address] = DEV_BALANCE.toString();
+      const address = signerFromSeed(devSeed(i), scheme).address;
+      alloc[address] = DEV_BALANCE.toString();
+      devAccounts.push(address);
     }
   }
   Object.assign(alloc, opts.alloc ?? {});
@@ -188,7 +192,7 @@ export function devGenesisDoc(opts: DevGenesisOptions = {}): GenesisDoc {
       maxBlockTxs: DEFAULT_PARAMS.maxBlockTxs,
     },
     alloc,
-    modules: { dev: { enabled: true }, ...(opts.modules ?? {}) },
+    modules: { dev: { enabled: true }, tip20Factory: devStablecoinParams(devAccounts[0]!, devAccounts), ...(opts.modules ?? {}) },
   };
 }
 

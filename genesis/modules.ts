@@ -5,7 +5,8 @@
 import type { ModuleDefinition } from '../vm/module.js';
 import { luxModule } from '../vm/lux.js';
 import { devModule } from '../vm/dev.js';
+import { escrowModule, tip20FactoryModule, tip20Module } from '../precompiles/index.js';
 
 export function builtinModules(): ModuleDefinition[] {
-  return [luxModule, devModule];
+  return [luxModule, devModule, tip20Module, tip20FactoryModule, escrowModule];
 }
