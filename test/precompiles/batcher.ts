@@ -2,11 +2,13 @@
  * A test-only module that makes several escrow calls inside one transaction, standing in for the
  * batched calls of a Tempo AA transaction: the only way to exercise same-transaction rules
  * (`opened_this_tx`, several opens sharing one context hash). The batcher itself is the payer of
- * what it opens, and may be the operator of those channels.
+ * what it opens, and may be the operator of those channels. A descriptor whose expiringNonceHash
+ * is zero means "the channel this transaction opens": the batcher fills in the transaction's
+ * context hash, which a client cannot embed in the very transaction it hashes.
  */
 import { t, toAddress, type RlpItem } from '../../chain/index.js';
 import { defineModule, method, ModuleError } from '../../vm/module.js';
-import { escrowModule, ESCROW_ADDRESS } from '../../precompiles/index.js';
+import { escrowModule, ESCROW_ADDRESS, expiringNonceHash, ZERO_WORD, type ChannelDescriptor } from '../../precompiles/index.js';
 
 export const BATCHER_ADDRESS = toAddress('0x4241544348000000000000000000000000000000');
 
@@ -22,7 +24,11 @@ export const batcherModule = defineModule({
         for (const c of calls) {
           const def = escrowModule.methods[c.method];
           if (!def) throw new ModuleError('UnknownMethod', `escrow has no method ${c.method}`);
-          await ctx.call(ESCROW_ADDRESS, c.method, def.args.decode(c.args as RlpItem, c.method));
+          const args = def.args.decode(c.args as RlpItem, c.method) as { descriptor?: ChannelDescriptor };
+          if (args.descriptor?.expiringNonceHash === ZERO_WORD) {
+            args.descriptor = { ...args.descriptor, expiringNonceHash: expiringNonceHash(ctx.tx.unsignedEncoding, ctx.tx.from) };
+          }
+          await ctx.call(ESCROW_ADDRESS, c.method, args);
         }
       },
     }),
