@@ -4,7 +4,10 @@
  */
 import { expect } from 'chai';
 import {
+  asList,
   createDevChain,
+  rlpDecode,
+  type ChainEvent,
   fromHex,
   signerFromSeed,
   signTx,
@@ -21,6 +24,7 @@ import {
   buildOpenTx,
   DEV_STABLECOIN_ADDRESS,
   ESCROW_ADDRESS,
+  escrowEvents,
   signVoucher,
   toHex32,
   type ChannelDescriptor,
@@ -129,3 +133,14 @@ export function nextWholeSecond(chain: DevChain, aheadSeconds = 10n): bigint {
 }
 
 export { ZERO_ADDRESS };
+
+/** The non-indexed fields of an escrow event, decoded from its RLP data. */
+export function eventData(e: ChainEvent): Record<string, unknown> {
+  const def = escrowEvents[e.name as keyof typeof escrowEvents];
+  if (!def) throw new Error(`not an escrow event: ${e.name}`);
+  const keys = def.fields.keys.filter((k) => !def.indexed!.includes(k));
+  const items = asList(rlpDecode(e.data), 'event data', keys.length);
+  return Object.fromEntries(keys.map((k, i) => [k, def.fields.fields[k]!.decode(items[i]!, k)]));
+}
+
+export const eventNames = (r: Receipt) => r.events.map((e) => e.name);
