@@ -1,4 +1,11 @@
-/** The benchmark suites `npm run bench` runs, in order. Areas add theirs here. */
+/** The benchmark suites `npm run bench` runs, in order. Areas add theirs here, one per line. */
 import type { BenchSuite } from './harness.js';
+import { chainSuite } from './chain.js';
+import { gpuSuite } from './gpu.js';
+import { sessionMessagingSuite } from './session-messaging.js';
 
-export const suites: BenchSuite[] = [];
+export const suites: BenchSuite[] = [
+  chainSuite,
+  gpuSuite,
+  sessionMessagingSuite,
+];

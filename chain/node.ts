@@ -27,8 +27,9 @@ import { callModule, NO_TX, type ExecEnv } from '../vm/context.js';
 import type { ModuleDefinition, NodeApi } from '../vm/module.js';
 import { readAccount, readAccountKey, LUX_ADDRESS } from '../vm/lux.js';
 import { DEV_ADDRESS } from '../vm/dev.js';
-import { builtinModules, devGenesis, type Genesis } from '../genesis/index.js';
+import type { Genesis } from '../genesis/index.js';
 import { MLDSA65_ENCODED_LEN } from './keys/schemes.js';
+import { keccakReady } from './hash.js';
 
 export interface NodeOptions {
   /** classic-level directory; ignored with `memory`. */
@@ -93,6 +94,9 @@ export class Node implements NodeApi {
   }
 
   static async start(opts: NodeOptions = {}): Promise<Node> {
+    // genesis/ imports every module, and modules import chain/: load it lazily to keep imports acyclic.
+    const { builtinModules, devGenesis } = await import('../genesis/index.js');
+    await keccakReady;
     const modules = opts.modules ?? builtinModules();
     const genesis = opts.genesis ?? devGenesis({}, modules);
     const store = await Store.open({ ...(opts.store ?? {}), path: opts.memory ? undefined : (opts.dataDir ?? '.sessionchain') });
@@ -105,6 +109,7 @@ export class Node implements NodeApi {
     }
     const verifier = new VerifierPool(opts.verifier);
     try {
+      await verifier.ready();
       return new Node(chain, verifier, opts);
     } catch (e) {
       await verifier.close();
@@ -147,8 +152,8 @@ export class Node implements NodeApi {
     try {
       tx = Transaction.decode(raw);
     } catch (e) {
-      const msg = (e as Error).message;
-      throw new TxRejected(/canonical/.test(msg) ? 'NonCanonicalEncoding' : 'MalformedTransaction', `cannot decode the transaction: ${msg}`);
+      const nonCanonical = e instanceof CodecError && e.nonCanonical;
+      throw new TxRejected(nonCanonical ? 'NonCanonicalEncoding' : 'MalformedTransaction', `cannot decode the transaction: ${(e as Error).message}`);
     }
     const args = exec.checkStateless(tx);
     if (this.mempool.has(tx.hash) || (await this.chain.store.txLocation(tx.hash))) throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already known`);
@@ -328,7 +333,8 @@ export class Node implements NodeApi {
       },
       producerKey,
     );
-    const waiting = this.submit(tx.raw, { wait: true });
+    await this.submit(tx.raw); // admitted once this resolves
+    const waiting = this.waitForReceipt(tx.hash);
     if (producer.mode !== 'auto') await producer.mine(1);
     const { receipt } = await waiting;
     if (!receipt || receipt.status !== 1) throw new NamedError(receipt?.error || 'SetBalanceFailed', receipt?.errorMessage || 'dev.setBalance failed');

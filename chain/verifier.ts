@@ -20,6 +20,12 @@ export interface VerifierOptions {
   backend?: MlDsaBackend | 'auto';
 }
 
+/** When running from sources with ts-node registered in-process, workers must register it too. */
+function tsNodeRegister(): string {
+  const root = new URL('../', import.meta.url).href;
+  return `data:text/javascript,import { register } from "node:module"; register("ts-node/esm", ${JSON.stringify(root)});`;
+}
+
 interface Pending {
   job: VerifyJob;
   resolve: (r: VerifyResult) => void;
@@ -46,8 +52,9 @@ export class VerifierPool {
     this.backend = setMlDsaBackend(opts.backend ?? 'auto');
     const isTs = import.meta.url.endsWith('.ts');
     const url = new URL(isTs ? './verify-worker.ts' : './verify-worker.js', import.meta.url);
+    const execArgv = isTs && !process.execArgv.some((a) => a.includes('ts-node')) ? [...process.execArgv, '--import', tsNodeRegister()] : process.execArgv;
     for (let i = 0; i < this.threads; i++) {
-      const worker = new Worker(url, { workerData: { backend: this.backend }, execArgv: process.execArgv });
+      const worker = new Worker(url, { workerData: { backend: this.backend }, execArgv });
       worker.unref();
       const slot: Slot = { worker, inFlight: 0, batches: new Map() };
       worker.on('message', (msg: { id: number; results: VerifyResult[] }) => {
@@ -121,6 +128,22 @@ export class VerifierPool {
       slot.inFlight += list.length;
       slot.worker.postMessage({ id, jobs: list.map((p) => p.job) });
     }
+  }
+
+  /** Resolves once every worker has loaded and answered (so the node is ready when it says so). */
+  async ready(): Promise<void> {
+    await Promise.all(
+      this.#slots.map(
+        (slot) =>
+          new Promise<void>((resolve, reject) => {
+            const id = this.#nextId++;
+            const p: Pending = { job: { type: 'check', check: { kind: 'encoded', signature: new Uint8Array(0), digest: new Uint8Array(32) } }, resolve: () => resolve(), reject };
+            slot.batches.set(id, [p]);
+            slot.inFlight += 1;
+            slot.worker.postMessage({ id, jobs: [p.job] });
+          }),
+      ),
+    );
   }
 
   async verifyTx(raw: Uint8Array): Promise<TxVerdict> {

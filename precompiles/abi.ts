@@ -3,7 +3,7 @@
  * addresses, unsigned integers and bytes32 values (`abi.encode` of static types is their
  * concatenation, each left-padded to 32 bytes).
  */
-import { addressBytes, bigToBytes, concat, type Address } from './chain-api.js';
+import { addressBytes, bigToBytes, concat, type Address } from '../chain/index.js';
 import { hex32Bytes, type Hex32 } from './hex.js';
 
 export type AbiWord = { address: Address } | { uint: bigint; bits: number } | { bytes32: Hex32 | Uint8Array };

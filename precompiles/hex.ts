@@ -3,7 +3,7 @@
  * the precompiles' public API. `word32` is the codec type that carries them through transaction
  * arguments (RLP: exactly 32 bytes), so a descriptor has one JS shape on and off chain.
  */
-import { CodecError, fromHex, isHex, toHex, asBytes, type Type } from './chain-api.js';
+import { CodecError, fromHex, isHex, toHex, asBytes, type Type } from '../chain/index.js';
 
 export type Hex32 = `0x${string}` & { readonly __brand: 'Hex32' };
 export type Hex = `0x${string}`;

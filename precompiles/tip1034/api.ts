@@ -2,7 +2,7 @@
  * The pure TIP-1034 functions of the public API, hex in and hex out (the shapes ox and mppx use):
  * every result is a lowercase `0x` string. `escrow` defaults to the canonical precompile address.
  */
-import { toAddress, toHex, type Address, type Signer } from '../chain-api.js';
+import { toAddress, toHex, type Address, type Signer } from '../../chain/index.js';
 import { toHex32, type Hex, type Hex32 } from '../hex.js';
 import { toDescriptor, type ChannelDescriptor, type DescriptorInput } from './descriptor.js';
 import { channelIdHex, domainSeparatorBytes, toChainId, voucherDigestBytes } from './hashing.js';

@@ -1,5 +1,5 @@
 /** Argument and return schemas of the escrow's methods and views (canonical ABI field order, §1.4). */
-import { t } from '../chain-api.js';
+import { t } from '../../chain/index.js';
 import { word32 } from '../hex.js';
 import { descriptorType } from './descriptor.js';
 import { channelStateType } from './slot.js';

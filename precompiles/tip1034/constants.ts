@@ -1,5 +1,5 @@
 /** TIP-1034 constants (spec tip1034.md §1.1). */
-import { keccak256, toAddress, toHex, utf8 } from '../chain-api.js';
+import { keccak256, toAddress, toHex, utf8 } from '../../chain/index.js';
 import type { Hex32 } from '../hex.js';
 
 /** The escrow precompile; the bytes spell "MPP". No admin, no proxy. */

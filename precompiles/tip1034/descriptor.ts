@@ -2,7 +2,7 @@
  * The channel descriptor (§1.2): immutable, never stored, passed in full to every post-open call.
  * One shape on and off chain: addresses are lowercase `0x` strings, salts and hashes `Hex32`.
  */
-import { t, ZERO_ADDRESS, type Address, type Infer } from '../chain-api.js';
+import { t, ZERO_ADDRESS, type Address, type Infer } from '../../chain/index.js';
 import { word32 } from '../hex.js';
 
 export const descriptorType = t.struct({

@@ -2,7 +2,7 @@
  * The escrow's named errors (§1.7). All are zero-argument custom errors upstream; the 4-byte
  * Solidity selector travels in the error data so EVM-minded tooling can match them.
  */
-import { keccak256, ModuleError, toHex, utf8 } from '../chain-api.js';
+import { keccak256, ModuleError, toHex, utf8 } from '../../chain/index.js';
 
 export const ESCROW_ERRORS = [
   'ChannelAlreadyExists',

@@ -3,7 +3,7 @@
  * indexes channelId, payer and payee as 32-byte words, so ids match Tempo's logs. Non-indexed
  * fields travel as RLP data, like every event of this chain.
  */
-import { t, type StructType } from '../chain-api.js';
+import { t, type StructType } from '../../chain/index.js';
 import type { EventDef } from '../../vm/module.js';
 
 const head = { channelId: t.bytes32, payer: t.address, payee: t.address };

@@ -8,7 +8,7 @@
  *
  * The byte-level functions serve the precompile; the public API wraps them with hex in and out.
  */
-import { concat, keccak256, parseUint, toAddress, toHex, utf8, type Address } from '../chain-api.js';
+import { concat, keccak256, parseUint, toAddress, toHex, utf8, type Address } from '../../chain/index.js';
 import { abiEncode } from '../abi.js';
 import { hex32Bytes, type Hex32 } from '../hex.js';
 import { EIP712_DOMAIN_NAME, EIP712_DOMAIN_TYPE, EIP712_DOMAIN_VERSION, ESCROW_ADDRESS, VOUCHER_TYPEHASH } from './constants.js';

@@ -1,5 +1,5 @@
 /** Reading escrow events back: indexers and servers recover descriptors from `ChannelOpened`. */
-import { decodeValue, equals, keccak256, toAddress, toHex, utf8, type ChainEvent } from '../chain-api.js';
+import { decodeValue, equals, keccak256, toAddress, toHex, utf8, type ChainEvent } from '../../chain/index.js';
 import type { Hex32 } from '../hex.js';
 import { ESCROW_ADDRESS } from './constants.js';
 import type { ChannelDescriptor } from './descriptor.js';

@@ -3,7 +3,7 @@
  * bits 0..95 `settled`, 96..191 `deposit`, 192..223 `closeRequestedAt` (unix seconds), 224..255 zero.
  * A channel exists iff `deposit != 0`; close and withdraw delete the slot.
  */
-import { bigToBytes, bytesToBig, t, type Infer } from '../chain-api.js';
+import { bigToBytes, bytesToBig, t, type Infer } from '../../chain/index.js';
 import { MAX_UINT32, MAX_UINT96 } from './constants.js';
 
 export const channelStateType = t.struct({ settled: t.uint96, deposit: t.uint96, closeRequestedAt: t.uint32 });

@@ -1,5 +1,5 @@
 /** The escrow's read-only views (§1.4), answered at any state without a transaction. */
-import { t, toHex, type Address } from '../chain-api.js';
+import { t, toHex, type Address } from '../../chain/index.js';
 import { query, type ReadContext } from '../../vm/module.js';
 import { hex32Bytes, word32, type Hex32 } from '../hex.js';
 import { channelIdArgs, channelIdsArgs, channelType, computeChannelIdArgs, descriptorArgs, voucherDigestArgs } from './args.js';

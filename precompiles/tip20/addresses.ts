@@ -5,7 +5,7 @@
  *
  *   id = keccak256("SESSIONCHAIN:TIP20:v1" ‖ creator ‖ salt)[0..8]
  */
-import { addressBytes, bytesToBig, bigToBytes, concat, fromHex, keccak256, toAddress, utf8, type Address } from '../chain-api.js';
+import { addressBytes, bytesToBig, bigToBytes, concat, fromHex, keccak256, toAddress, utf8, type Address } from '../../chain/index.js';
 import { hex32Bytes, type Hex32 } from '../hex.js';
 
 export const TIP20_PREFIX = fromHex('0x20c000000000000000000000');

@@ -2,7 +2,7 @@
  * TIP-403 transfer policies, one per token: `open` (everyone), `allowlist` (only members) or
  * `blocklist` (everyone but members). The token's issuer manages the mode and the member list.
  */
-import { CodecError, asBytes, preview, type Type } from '../chain-api.js';
+import { CodecError, asBytes, preview, type Type } from '../../chain/index.js';
 
 export const POLICY_MODES = ['open', 'allowlist', 'blocklist'] as const;
 export type PolicyMode = (typeof POLICY_MODES)[number];

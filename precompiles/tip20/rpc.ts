@@ -2,7 +2,7 @@
  * The `tip20.*` JSON-RPC family: token metadata, balances, allowances, TIP-403 answers and the
  * factory's address derivation, all read at the head. Every param is by name or by position.
  */
-import { ModuleError, t, type Address, type Json } from '../chain-api.js';
+import { ModuleError, t, type Address, type Json } from '../../chain/index.js';
 import type { NodeApi, RpcMethodDef } from '../../vm/module.js';
 import { word32 } from '../hex.js';
 import { hasTip20Prefix, TIP20_FACTORY_ADDRESS } from './addresses.js';

@@ -9,7 +9,7 @@
  *   'p'                    → policy mode (absent = open)
  *   'l' ‖ account          → 0x01 when the account is on the policy list
  */
-import { addressBytes, concat, ModuleError, t, utf8, type Address, type Infer } from '../chain-api.js';
+import { addressBytes, concat, ModuleError, t, utf8, type Address, type Infer } from '../../chain/index.js';
 import type { ReadContext, StateReader, StateWriter } from '../../vm/module.js';
 import { policyAllows, policyModeType, type PolicyMode } from './policy.js';
 

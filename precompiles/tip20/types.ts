@@ -1,5 +1,5 @@
 /** Schemas shared by the token module, the factory, the RPC handlers and the SDK. */
-import { t, type Infer } from '../chain-api.js';
+import { t, type Infer } from '../../chain/index.js';
 import { policyModeType } from './policy.js';
 import { MAX_NAME_BYTES, MAX_SYMBOL_BYTES } from './state.js';
 
