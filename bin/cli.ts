@@ -10,8 +10,9 @@ import * as tx from './commands/tx.js';
 import * as data from './commands/data.js';
 import * as genesis from './commands/genesis.js';
 import * as session from './commands/session.js';
+import * as escrow from './commands/escrow.js';
 
-const commands: { register(program: Command): void }[] = [devnet, keys, tx, data, genesis, session];
+const commands: { register(program: Command): void }[] = [devnet, keys, tx, data, genesis, session, escrow];
 
 const program = new Command('sessionchain')
   .description('Local devnets for post-quantum sessions, AI compute and payment channels.')

@@ -11,3 +11,4 @@ export { escrowEvents, type EscrowEventName } from './events.js';
 export { decodeChannelOpened, type OpenedChannel } from './indexer.js';
 export { openArgs, settleArgs, topUpArgs, closeArgs, descriptorArgs, channelType } from './args.js';
 export { escrowModule } from './escrow.js';
+export { EscrowRpcClient, ESCROW_GAS_LIMIT, type EscrowTxOptions, type OpenParams } from './rpc-client.js';
