@@ -95,6 +95,10 @@ export class VoucherVerifier {
 
   #recover(digest: Uint8Array, sig: Uint8Array): { address: Address; scheme: SchemeName } | null {
     if (schemeOf(sig) === null) return null;
+    if (this.#cacheSize === 0) {
+      this.misses++;
+      return recoverVoucher(digest, sig);
+    }
     const key = toHex(keccak256(concat(digest, sig)));
     const hit = this.#cache.get(key);
     if (hit !== undefined) {
@@ -106,10 +110,8 @@ export class VoucherVerifier {
     }
     this.misses++;
     const r = recoverVoucher(digest, sig);
-    if (this.#cacheSize > 0) {
-      if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
-      this.#cache.set(key, r);
-    }
+    if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(key, r);
     return r;
   }
 }
