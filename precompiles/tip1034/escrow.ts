@@ -42,7 +42,7 @@ function contextHash(ctx: CallContext): Hex32 | undefined {
   return toHex(keccak256(concat(ctx.tx.unsignedEncoding, addressBytes(ctx.tx.from)))) as Hex32;
 }
 
-export async function readChannel(ctx: ReadContext, id: Uint8Array): Promise<ChannelState | undefined> {
+async function readChannel(ctx: ReadContext, id: Uint8Array): Promise<ChannelState | undefined> {
   const raw = await ctx.state.get(id);
   return raw === undefined ? undefined : unpackSlot(raw);
 }

@@ -7,7 +7,7 @@
  * {27,28,0,1}) and `0x07 ‖ ML-DSA-65 pk ‖ sig`. Anything else recovers to nobody.
  */
 import { concat, keccak256, NamedError, recoverSigner, schemeOf, t, toHex, type Address, type SchemeName, type Signer } from '../../chain/index.js';
-import { toBytes, toHex32, type Hex, type Hex32 } from '../hex.js';
+import { toBytes, toHex32, type Hex32 } from '../hex.js';
 import { ESCROW_ADDRESS } from './constants.js';
 import { toDescriptor, voucherSigner, type ChannelDescriptor, type DescriptorInput } from './descriptor.js';
 import { channelIdHex, toChainId, voucherDigestBytes } from './hashing.js';
@@ -116,4 +116,3 @@ export class VoucherVerifier {
   }
 }
 
-export type { Hex };
