@@ -84,6 +84,8 @@ describe('sessionchain escrow (CLI tour on a devnet process)', function () {
     failed(await cli(['escrow', 'request-close', '--channel', channelId, '--dev', '4', '--scheme', 'secp256k1']), 'NotPayer');
     ok(await cli(['escrow', 'request-close', '--channel', channelId, ...as3]));
     const pending = ok(await cli(['escrow', 'status', '--channel', channelId]));
+    // The escrow.* RPC family answers over HTTP too.
+    expect(ok(await cli(['rpc', 'escrow.ComputeChannelId', JSON.stringify(pending.descriptor)]))).to.equal(channelId);
     expect(pending.state.deposit).to.equal('750000');
     expect(pending.withdrawableAt).to.equal(pending.state.closeRequestedAt + 900);
     failed(await cli(['escrow', 'withdraw', '--channel', channelId, ...as3]), 'CloseNotReady');
