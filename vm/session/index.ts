@@ -1,0 +1,73 @@
+/**
+ * Public API of SessionVM (`sessionchain/session`).
+ *
+ * Workload sessions: identifiers, the two Merkle trees, quorum and committee assignment, the S1
+ * binary codecs, attestations, the on-chain module, and the reference committee worker.
+ */
+// TODO(lead): re-export the messaging side here once session-msg is merged:
+//   generateIdentity(seed?), encryptTo / decryptFrom, signMessage / verifyMessage, the messaging module.
+export {
+  computeSessionId,
+  computeOracleRequestId,
+  attestationId,
+  attestationPreimage,
+  domainSeparator,
+  oracleRecordId,
+  receiptId,
+  epochBeaconId,
+  epochBeaconSubject,
+  epochBeaconCommit,
+  sessionCompleteCommit,
+  nodeIdFromPublicKey,
+} from './work/ids.js';
+export {
+  merkleRoot,
+  merkleProof,
+  verifyMerkleProof,
+  oracleRecordsRoot,
+  oracleRecordsProof,
+  oracleRecordLeaf,
+  oracleRecordPreimage,
+  ZERO_ID,
+  type MerkleProof,
+  type OracleRecord,
+} from './work/merkle.js';
+export { quorumSize, isQuorum, assignCommittee, committeeSeed, MIN_COMMITTEE_SIZE, MAX_COMMITTEE_SIZE, type CommitteeBounds } from './work/committee.js';
+export {
+  encodeStep,
+  decodeStep,
+  encodeSession,
+  decodeSession,
+  STEP_RECORD_BYTES,
+  SESSION_RECORD_BASE_BYTES,
+  type Step,
+  type Session,
+  type StepInput,
+  type SessionInput,
+} from './work/codec.js';
+export {
+  signAttestation,
+  checkAttestation,
+  validateAttestationForStep,
+  detectEquivocation,
+  MLDSA65_SIGNATURE_BYTES,
+  type Attestation,
+  type AttestationSignature,
+  type AttestationSummary,
+  type EquivocationEvidence,
+} from './work/attestation.js';
+export {
+  SessionState,
+  StepKind,
+  StepState,
+  NodeStatus,
+  ATTESTATION_DOMAINS,
+  requiresOracle,
+  domainForStepKind,
+  type AttestationDomain,
+  type Id32,
+  type SessionStateName,
+  type StepKindName,
+  type StepStateName,
+  type NodeStatusName,
+} from './work/types.js';
