@@ -71,3 +71,4 @@ export {
   type StepStateName,
   type NodeStatusName,
 } from './work/types.js';
+export { newOracleStep, type NewOracleStep } from './work/steps.js';
