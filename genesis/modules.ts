@@ -5,7 +5,8 @@
 import type { ModuleDefinition } from '../vm/module.js';
 import { luxModule } from '../vm/lux.js';
 import { devModule } from '../vm/dev.js';
+import { sessionWorkModule } from '../vm/session/work/module.js';
 
 export function builtinModules(): ModuleDefinition[] {
-  return [luxModule, devModule];
+  return [luxModule, devModule, sessionWorkModule];
 }

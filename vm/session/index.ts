@@ -72,3 +72,8 @@ export {
   type NodeStatusName,
 } from './work/types.js';
 export { newOracleStep, type NewOracleStep } from './work/steps.js';
+export { sessionWorkModule, SESSION_WORK_ADDRESS, SESSION_WORK_MODULE } from './work/module.js';
+export { proofOfPossessionMessage } from './work/registry.js';
+export { equivocationEvidenceId } from './work/evidence.js';
+export { DEFAULT_WORK_PARAMS, parseWorkParams, type WorkParams } from './work/params.js';
+export type { SessionView, StepView, RequestView, RecordView, PendingView, FinalizationView, NodeView, CommitteeView, ShareView } from './work/views.js';
