@@ -6,7 +6,8 @@
  */
 import { toAddress } from '../../../chain/address.js';
 import { t } from '../../../chain/codec.js';
-import { defineModule, method } from '../../module.js';
+import { NamedError } from '../../../chain/errors.js';
+import { defineModule, method, ModuleError } from '../../module.js';
 import { type Ctx } from './access.js';
 import { initDeadlines, processDue } from './deadlines.js';
 import { ensureBeacon, stirEntropy, writeGenesisBeacon } from './epochs.js';
@@ -51,11 +52,20 @@ export const attestationArg = t.struct({
   signatures: t.list(t.struct({ publicKey: PK, signature: SIG }), LIMITS.committeeMax),
 });
 
-/** Every transaction of this module stirs the epoch entropy pool before running. */
+/**
+ * Every transaction of this module stirs the epoch entropy pool before running. Named errors of the
+ * shared pure helpers (attestation checks, ID derivation) become module errors, so receipts carry
+ * their names.
+ */
 function tx<A, R>(handler: (ctx: Ctx, args: A) => Promise<R>) {
   return async (ctx: Ctx, args: A): Promise<R> => {
     await stirEntropy(ctx);
-    return handler(ctx, args);
+    try {
+      return await handler(ctx, args);
+    } catch (e) {
+      if (e instanceof NamedError && !(e instanceof ModuleError)) throw new ModuleError(e.name, e.message);
+      throw e;
+    }
   };
 }
 
