@@ -27,9 +27,9 @@ export async function submitReceipt(ctx: Ctx, a: ReceiptArgs): Promise<Id32> {
   await actingMember(ctx, s, a.sessionId, a.nodeId);
   if (s.proposedOutput) fail('FinalizationPending', `session ${toHex(a.sessionId)} is being finalized; its receipts root is fixed`);
   if (a.stepIndex >= s.stepCount) fail('StepNotFound', `session ${toHex(a.sessionId)} has ${s.stepCount} steps; there is no step ${a.stepIndex}`);
-  if (s.receiptCount >= ctx.params.maxReceiptsPerSession) fail('TooManyReceipts', `a session records at most ${ctx.params.maxReceiptsPerSession} receipts`);
   const id = receiptId(a.sessionId, a.stepIndex, a.messageHash, a.senderId, a.receiverId);
   if (await ctx.state.has(keys.receiptById(id))) fail('DuplicateReceipt', `receipt ${toHex(id)} is already recorded`);
+  if (s.receiptCount >= ctx.params.maxReceiptsPerSession) fail('TooManyReceipts', `a session records at most ${ctx.params.maxReceiptsPerSession} receipts`);
   const index = s.receiptCount;
   ctx.state.setValue(receiptRecord, keys.receipt(a.sessionId, index), {
     receiptId: id,
