@@ -21,6 +21,7 @@ import { StateTrie, verifyStateProof } from './state/trie.js';
 import { CommittedState, effectiveWrites, flatStateOps, StateOverlay } from './state/overlay.js';
 import { Lru } from './state/lru.js';
 import { RwLock } from './rwlock.js';
+import { failPoint } from './failpoints.js';
 import { ZERO_ADDRESS } from './address.js';
 import type { Genesis } from '../genesis/index.js';
 import type { BlockInfo, ModuleDefinition } from '../vm/module.js';
@@ -301,6 +302,7 @@ export class Chain {
       this.#headHeader = header;
       afterCommit?.(committed); // inside the lock: no reader sees the new head before the caller's bookkeeping
     });
+    failPoint('after-commit');
     this.#blockCache.set(height, block);
     this.#receiptCache.set(height, { receipts: exec.receipts, systemEvents: exec.systemEvents });
     for (const fn of this.#listeners) {

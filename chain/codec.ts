@@ -28,9 +28,12 @@ export function rlpDecode(bytes: Uint8Array, what = 'value'): RlpItem {
   try {
     item = RLP.decode(bytes) as RlpItem;
   } catch (e) {
-    throw new CodecError(`${what} is not valid RLP (${(e as Error).message})`);
+    const msg = (e as Error).message;
+    // The library itself refuses some non-minimal length and single-byte forms.
+    const nonCanonical = /greater than 55|extra zeros|not prefixed|leading zero/i.test(msg);
+    throw new CodecError(`${what} is not ${nonCanonical ? 'canonical' : 'valid'} RLP (${msg})`, '', nonCanonical);
   }
-  if (!equals(RLP.encode(item), bytes)) throw new CodecError(`${what} is not canonically encoded`);
+  if (!equals(RLP.encode(item), bytes)) throw new CodecError(`${what} is not canonically encoded`, '', true);
   return item;
 }
 
@@ -97,7 +100,7 @@ function uintType(bits: number): Type<bigint> {
     encode: (v) => bigToMinimal(check(v, '')),
     decode(item, path = '') {
       const b = asBytes(item, path);
-      if (b.length > 0 && b[0] === 0) throw new CodecError(`${name} has leading zero bytes`, path);
+      if (b.length > 0 && b[0] === 0) throw new CodecError(`${name} has leading zero bytes`, path, true);
       if (b.length > maxBytes) throw new CodecError(`${name} is longer than ${maxBytes} bytes`, path);
       return check(bytesToBig(b), path);
     },
@@ -185,7 +188,7 @@ const boolType: Type<boolean> = {
     const b = asBytes(item, path);
     if (b.length === 0) return false;
     if (b.length === 1 && b[0] === 1) return true;
-    throw new CodecError('bool must be 0x or 0x01', path);
+    throw new CodecError('bool must be 0x or 0x01', path, b.length === 1 && b[0] === 0);
   },
   fromJson(v, path = '') {
     if (typeof v !== 'boolean') throw new CodecError(`expected true or false, got ${preview(v)}`, path);
@@ -251,8 +254,12 @@ export interface StructType<F extends Fields> extends Type<StructOf<F>> {
   readonly keys: (keyof F & string)[];
 }
 
+const isOptional = (type: Type<unknown>) => type.name.endsWith('?');
+
 function structType<F extends Fields>(fields: F): StructType<F> {
   const keys = Object.keys(fields) as (keyof F & string)[];
+  let trailingOptional = 0;
+  while (trailingOptional < keys.length && isOptional(fields[keys[keys.length - 1 - trailingOptional]!]!)) trailingOptional++;
   const name = `(${keys.map((k) => `${fields[k]!.name} ${k}`).join(', ')})`;
   return {
     name,
@@ -273,18 +280,21 @@ function structType<F extends Fields>(fields: F): StructType<F> {
       const out: Record<string, unknown> = {};
       const at = (k: string) => (path ? `${path}.${k}` : k);
       if (Array.isArray(v)) {
-        if (v.length !== keys.length) {
-          throw new CodecError(`expected ${keys.length} values (${keys.join(', ')}), got ${v.length}`, path);
+        const required = keys.length - trailingOptional;
+        if (v.length < required || v.length > keys.length) {
+          const want = required === keys.length ? `${keys.length}` : `${required} to ${keys.length}`;
+          throw new CodecError(`expected ${want} values (${keys.join(', ')}), got ${v.length}`, path);
         }
         keys.forEach((k, i) => (out[k] = fields[k]!.fromJson(v[i], at(k))));
       } else if (v !== null && typeof v === 'object') {
         for (const k of Object.keys(v)) if (!(k in fields)) throw new CodecError(`unknown field (expected ${keys.join(', ') || 'none'})`, at(k));
         for (const k of keys) {
-          if (!(k in v)) throw new CodecError('missing', at(k));
+          if (!(k in v) && !isOptional(fields[k]!)) throw new CodecError('missing', at(k));
           out[k] = fields[k]!.fromJson((v as Record<string, unknown>)[k], at(k));
         }
-      } else if (v === undefined && keys.length === 0) {
-        return {} as StructOf<F>;
+      } else if ((v === undefined || v === null) && trailingOptional === keys.length) {
+        for (const k of keys) out[k] = fields[k]!.fromJson(undefined, at(k));
+        return out as StructOf<F>;
       } else {
         throw new CodecError(`expected an array or an object with ${keys.join(', ')}`, path);
       }

@@ -75,8 +75,13 @@ export type TxRejectionName =
 
 /** Errors in encoding and decoding; `path` names the field (e.g. `args.amount`). */
 export class CodecError extends NamedError {
-  constructor(message: string, readonly path = '') {
-    super('InvalidEncoding', path ? `${path}: ${message}` : message);
+  constructor(
+    message: string,
+    readonly path = '',
+    /** The bytes are a valid encoding of something, but not the canonical one. */
+    readonly nonCanonical = false,
+  ) {
+    super(nonCanonical ? 'NonCanonicalEncoding' : 'InvalidEncoding', path ? `${path}: ${message}` : message);
   }
 }
 

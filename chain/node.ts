@@ -147,8 +147,8 @@ export class Node implements NodeApi {
     try {
       tx = Transaction.decode(raw);
     } catch (e) {
-      const msg = (e as Error).message;
-      throw new TxRejected(/canonical/.test(msg) ? 'NonCanonicalEncoding' : 'MalformedTransaction', `cannot decode the transaction: ${msg}`);
+      const nonCanonical = e instanceof CodecError && e.nonCanonical;
+      throw new TxRejected(nonCanonical ? 'NonCanonicalEncoding' : 'MalformedTransaction', `cannot decode the transaction: ${(e as Error).message}`);
     }
     const args = exec.checkStateless(tx);
     if (this.mempool.has(tx.hash) || (await this.chain.store.txLocation(tx.hash))) throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already known`);

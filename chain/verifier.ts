@@ -20,6 +20,12 @@ export interface VerifierOptions {
   backend?: MlDsaBackend | 'auto';
 }
 
+/** When running from sources with ts-node registered in-process, workers must register it too. */
+function tsNodeRegister(): string {
+  const root = new URL('../', import.meta.url).href;
+  return `data:text/javascript,import { register } from "node:module"; register("ts-node/esm", ${JSON.stringify(root)});`;
+}
+
 interface Pending {
   job: VerifyJob;
   resolve: (r: VerifyResult) => void;
@@ -46,8 +52,9 @@ export class VerifierPool {
     this.backend = setMlDsaBackend(opts.backend ?? 'auto');
     const isTs = import.meta.url.endsWith('.ts');
     const url = new URL(isTs ? './verify-worker.ts' : './verify-worker.js', import.meta.url);
+    const execArgv = isTs && !process.execArgv.some((a) => a.includes('ts-node')) ? [...process.execArgv, '--import', tsNodeRegister()] : process.execArgv;
     for (let i = 0; i < this.threads; i++) {
-      const worker = new Worker(url, { workerData: { backend: this.backend }, execArgv: process.execArgv });
+      const worker = new Worker(url, { workerData: { backend: this.backend }, execArgv });
       worker.unref();
       const slot: Slot = { worker, inFlight: 0, batches: new Map() };
       worker.on('message', (msg: { id: number; results: VerifyResult[] }) => {

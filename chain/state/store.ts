@@ -13,6 +13,7 @@ import { keccak256 } from '../hash.js';
 import { asList, rlpDecode, rlpEncode, t } from '../codec.js';
 import { NodeError } from '../errors.js';
 import { K, SCHEMA_VERSION } from './layout.js';
+import { failPoint } from '../failpoints.js';
 
 export type Level = AbstractLevel<Uint8Array, Uint8Array, Uint8Array>;
 
@@ -97,8 +98,10 @@ export class Store {
   /** Writes one atomic, synced batch. */
   async write(ops: BatchOp[]): Promise<void> {
     if (this.#beforeWrite) await this.#beforeWrite(ops);
+    failPoint('before-batch');
     // `sync` is classic-level's (fsync before returning); memory-level ignores it.
     await this.db.batch(ops, { sync: true } as never);
+    failPoint('after-batch');
   }
 
   // ---- records ------------------------------------------------------------------------------

@@ -1,0 +1,169 @@
+/**
+ * `sessionchain export` / `import` / `replay`: block files and deterministic re-execution.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import {
+  BlockFileWriter,
+  BlockImportError,
+  Chain,
+  Store,
+  VerifierPool,
+  fileSource,
+  fromHex,
+  replayInto,
+  storeSource,
+  toHex,
+  type ReplaySource,
+  type MlDsaBackend,
+} from '../../chain/index.js';
+import { builtinModules, loadGenesis } from '../../genesis/index.js';
+import { client, fail, printJson, rpcOption } from '../common.js';
+
+export function register(program: Command): void {
+  rpcOption(
+    program
+      .command('export')
+      .description('write the chain\'s blocks (with receipts and state diffs) to a block file')
+      .requiredOption('-o, --out <file>', 'output block file')
+      .option('--data-dir <dir>', 'read a stopped node\'s data dir instead of asking a running node over RPC')
+      .option('--to <height>', 'last height to export (default: the head)'),
+  ).action(exportBlocks);
+
+  program
+    .command('import <file>')
+    .description('import a block file into a data dir (verifying everything), resuming after its head')
+    .requiredOption('--data-dir <dir>', 'data dir to build (fresh, or one holding a prefix of the same chain)')
+    .addOption(new Option('--verifier <backend>', 'ML-DSA-65 verifier').choices(['auto', 'noble', 'pqclean']).default('auto'))
+    .option('--threads <n>', 'verifier threads')
+    .action((file: string, o: ReplayOpts) => replay({ ...o, file, into: o.dataDir, dataDir: undefined, keep: true }));
+
+  program
+    .command('replay')
+    .description('re-execute blocks from a data dir or a block file on fresh state and check every root')
+    .option('--file <file>', 'an exported block file')
+    .option('--data-dir <dir>', 'a stopped node\'s data dir')
+    .option('--into <dir>', 'build the replayed chain in this (new) data dir instead of in memory')
+    .addOption(new Option('--verifier <backend>', 'ML-DSA-65 verifier').choices(['auto', 'noble', 'pqclean']).default('auto'))
+    .option('--threads <n>', 'verifier threads')
+    .option('--json', 'print the result as JSON only')
+    .action((o: ReplayOpts) => replay(o));
+}
+
+interface ExportOpts {
+  out: string;
+  dataDir?: string;
+  to?: string;
+  rpc: string;
+}
+
+async function exportBlocks(o: ExportOpts): Promise<void> {
+  if (o.dataDir) {
+    const store = await Store.open({ path: resolve(o.dataDir) });
+    try {
+      const src = await storeSource(store);
+      const last = o.to !== undefined ? BigInt(o.to) : src.lastHeight!;
+      const w = new BlockFileWriter(o.out, src.genesisJson);
+      for await (const { height, record } of src.records(1n)) {
+        if (height > last) break;
+        w.write(record);
+      }
+      w.close();
+      printJson({ file: o.out, blocks: w.blocks, to: Number(last) });
+    } finally {
+      await store.close();
+    }
+    return;
+  }
+  const rpc = client(o);
+  try {
+    const genesis = loadGenesis(await rpc.call('chain.Genesis'));
+    const head = await rpc.head();
+    const last = o.to !== undefined ? Number(o.to) : head.height;
+    const w = new BlockFileWriter(o.out, genesis.canonical);
+    for (let h = 1; h <= last; h += 64) {
+      const n = Math.min(64, last - h + 1);
+      const raws = await rpc.batch(Array.from({ length: n }, (_, i) => ({ method: 'chain.GetRawBlock', params: { block: h + i } })));
+      for (const r of raws) {
+        if (r instanceof Error) throw r;
+        const raw = r as { block: string; receipts: string; diff: string };
+        w.write({ block: fromHex(raw.block), receipts: fromHex(raw.receipts), diff: fromHex(raw.diff) });
+      }
+    }
+    w.close();
+    printJson({ file: o.out, blocks: w.blocks, to: last, headStateRoot: last === head.height ? head.stateRoot : undefined });
+  } finally {
+    rpc.close();
+  }
+}
+
+interface ReplayOpts {
+  file?: string;
+  dataDir?: string;
+  into?: string;
+  verifier: MlDsaBackend | 'auto';
+  threads?: string;
+  json?: boolean;
+  keep?: boolean;
+}
+
+async function replay(o: ReplayOpts): Promise<void> {
+  if ((o.file === undefined) === (o.dataDir === undefined)) fail('pass exactly one source: --file FILE or --data-dir DIR');
+  if (o.into && !o.keep && existsSync(o.into) && readdirSync(o.into).length > 0) fail(`${o.into} is not empty`, 'replay --into a new directory (use `import` to extend an existing one)');
+  let source: ReplaySource;
+  if (o.file) source = fileSource(o.file);
+  else source = await storeSource(await Store.open({ path: resolve(o.dataDir!) }));
+  const genesis = loadGenesis(JSON.parse(source.genesisJson));
+  const target = await Store.open({ path: o.into ? resolve(o.into) : undefined });
+  const verifier = new VerifierPool({ threads: o.threads !== undefined ? Number(o.threads) : undefined, backend: o.verifier });
+  let chain: Chain | undefined;
+  const bar =
+    !o.json && process.stderr.isTTY
+      ? new cliProgress.SingleBar({ format: 'replay |{bar}| {value}/{total} blocks · {txs} tx · {rate} tx/s', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+      : undefined;
+  try {
+    chain = await Chain.open({ store: target, genesis, modules: builtinModules(), explicitGenesis: true });
+    const startHeight = chain.head.height;
+    const start = performance.now();
+    let lastLog = 0;
+    bar?.start(Number(source.lastHeight ?? 0n), Number(startHeight), { txs: 0, rate: 0 });
+    const result = await replayInto(chain, verifier, source, (p) => {
+      const secs = (performance.now() - start) / 1000;
+      const rate = Math.round(p.txs / Math.max(secs, 1e-3));
+      if (bar) bar.update(Number(p.height), { txs: p.txs, rate });
+      else if (!o.json && performance.now() - lastLog > 2000) {
+        lastLog = performance.now();
+        console.error(`replay: block ${p.height}${p.lastHeight ? `/${p.lastHeight}` : ''}, ${p.txs} tx, ${rate} tx/s`);
+      }
+    });
+    bar?.stop();
+    const out = {
+      ok: true,
+      height: Number(result.height),
+      headHash: toHex(chain.head.hash),
+      stateRoot: toHex(result.stateRoot),
+      blocks: result.blocks,
+      txs: result.txs,
+      seconds: Number(result.seconds.toFixed(3)),
+      txPerSecond: Math.round(result.txs / Math.max(result.seconds, 1e-6)),
+      into: o.into ?? null,
+    };
+    printJson(out);
+  } catch (e) {
+    bar?.stop();
+    if (e instanceof BlockImportError) {
+      printJson({ ok: false, divergence: e.divergence });
+      fail(e.message, e.divergence.detail ?? (e.divergence.txHash ? `first divergent transaction: ${e.divergence.txHash}` : undefined));
+    }
+    throw e;
+  } finally {
+    await verifier.close();
+    await chain?.close();
+    if (!chain) await target.close();
+    await source.close();
+  }
+}
+

@@ -1,0 +1,179 @@
+/**
+ * `sessionchain devnet`: starts a node (classic-level under --data-dir, or --memory), the JSON-RPC
+ * server, and prints chain id, RPC URL and the funded dev accounts with their key seeds.
+ * `--follow URL` starts a follower instead: it re-executes the producer's blocks and serves reads.
+ */
+import { type Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import {
+  Follower,
+  Node,
+  RpcClient,
+  RpcServer,
+  DEV_ACCOUNT_COUNT,
+  devSeed,
+  devProducerSeed,
+  fetchUpstreamGenesis,
+  signerFromSeed,
+  toHex,
+  type Signer,
+  type MlDsaBackend,
+} from '../../chain/index.js';
+import { devGenesis, readGenesisFile, type Genesis, DEV_BALANCE } from '../../genesis/index.js';
+import { ONE_LUX } from '../../vm/lux.js';
+import { fail, resolveSigner } from '../common.js';
+
+interface DevnetOpts {
+  dataDir: string;
+  memory?: boolean;
+  port: string;
+  host: string;
+  blockTime?: string;
+  automine: boolean;
+  genesis?: string;
+  follow?: string;
+  producerKey?: string;
+  passwordFile?: string;
+  verifier: MlDsaBackend | 'auto';
+  threads?: string;
+  rateLimit: string;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('devnet')
+    .description('start a devnet node with JSON-RPC (and print the funded dev accounts)')
+    .option('--data-dir <dir>', 'classic-level data directory (state persists across restarts)', '.sessionchain')
+    .option('--memory', 'keep everything in memory (nothing is written to disk)')
+    .option('-p, --port <port>', 'JSON-RPC / WebSocket port', '9651')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--block-time <ms>', 'mine a block every <ms> milliseconds (default: automine)')
+    .option('--no-automine', 'mine only on dev.Mine')
+    .option('--genesis <file>', 'genesis document (default: the built-in devnet genesis)')
+    .option('--follow <url>', 'follow another node: re-execute and verify its blocks, serve reads')
+    .option('--producer-key <file>', 'keystore file of the producer key (when the genesis producer is not the dev producer)')
+    .option('--password-file <file>', 'passphrase file for --producer-key')
+    .addOption(new Option('--verifier <backend>', 'ML-DSA-65 verifier').choices(['auto', 'noble', 'pqclean']).default('auto'))
+    .option('--threads <n>', 'signature verifier threads (default: number of cores)')
+    .option('--rate-limit <n>', 'JSON-RPC requests per second per IP (0 = off)', '20000')
+    .option('-q, --quiet', 'do not log blocks')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  sessionchain devnet                         # classic-level under ./.sessionchain, automine, port 9651
+  sessionchain devnet --memory --port 8545    # throwaway chain
+  sessionchain devnet --block-time 1000       # a block every second
+  sessionchain devnet --follow http://127.0.0.1:9651 --data-dir ./follower --port 9652`,
+    )
+    .action(run);
+}
+
+function int(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) fail(`${name} must be an integer between ${min} and ${max}, got ${v}`);
+  return n;
+}
+
+async function run(o: DevnetOpts): Promise<void> {
+  const port = int(o.port, '--port', 0, 65535)!;
+  const blockTime = int(o.blockTime, '--block-time', 1, 3_600_000);
+  const threads = int(o.threads, '--threads', 0, 64);
+  const rateLimit = int(o.rateLimit, '--rate-limit', 0, 10_000_000)!;
+  const dataDir = o.memory ? undefined : resolve(o.dataDir);
+
+  let genesis: Genesis;
+  let upstream: RpcClient | undefined;
+  if (o.follow) {
+    upstream = new RpcClient(o.follow);
+    genesis = await fetchUpstreamGenesis(upstream).catch((e) => fail(`cannot get the genesis of ${o.follow}: ${(e as Error).message}`));
+  } else {
+    genesis = o.genesis ? readGenesisFile(o.genesis) : devGenesis();
+  }
+
+  let producer: Signer | undefined;
+  if (!o.follow && o.producerKey) producer = await resolveSigner({ keyFile: o.producerKey, passwordFile: o.passwordFile });
+  const mode = blockTime !== undefined ? 'interval' : o.automine ? 'auto' : 'manual';
+  const node = await Node.start({
+    dataDir,
+    memory: o.memory,
+    genesis,
+    explicitGenesis: Boolean(o.genesis || o.follow),
+    producer,
+    produce: !o.follow,
+    mining: { mode, blockTimeMs: blockTime },
+    verifier: { threads, backend: o.verifier },
+  });
+  const server = new RpcServer(node, { port, host: o.host, rateLimit });
+  let urls;
+  try {
+    urls = await server.listen();
+  } catch (e) {
+    await node.stop();
+    const code = (e as NodeJS.ErrnoException).code;
+    fail(code === 'EADDRINUSE' ? `port ${port} is already in use` : `cannot listen on ${o.host}:${port}: ${(e as Error).message}`, code === 'EADDRINUSE' ? 'stop the other process or pass --port N' : undefined);
+  }
+  let follower: Follower | undefined;
+  if (upstream) {
+    follower = new Follower(node, upstream);
+    await follower.start();
+  }
+
+  printBanner(node, urls!, { dataDir, follow: o.follow, mode, blockTime });
+  if (!o.quiet) {
+    node.chain.onBlock((b) => {
+      const h = b.block.header;
+      const failed = b.receipts.filter((r) => r.status === 0).length;
+      console.log(`block #${h.height}  ${toHex(b.hash).slice(0, 18)}…  ${h.txCount} tx${failed ? ` (${failed} failed)` : ''}  gas ${h.gasUsed}`);
+    });
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: shutting down…`);
+    await follower?.stop();
+    await server.close();
+    await node.stop();
+    upstream?.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { dataDir?: string; follow?: string; mode: string; blockTime?: number }): void {
+  const h = node.chain.headHeader;
+  const lines: string[] = [];
+  lines.push('');
+  lines.push(`sessionchain ${o.follow ? 'follower' : 'devnet'}`);
+  lines.push('');
+  lines.push(`Chain ID        ${node.chainId}`);
+  lines.push(`RPC URL         ${urls.url}   (WebSocket ${urls.wsUrl})`);
+  lines.push(`Store           ${o.dataDir ? `${o.dataDir} (classic-level)` : 'memory (--memory: nothing is kept)'}`);
+  lines.push(`Head            #${h.height} ${toHex(node.chain.head.hash)}`);
+  lines.push(`State root      ${toHex(h.stateRoot)}`);
+  if (o.follow) lines.push(`Following       ${o.follow}`);
+  else lines.push(`Mining          ${o.mode === 'interval' ? `every ${o.blockTime} ms` : o.mode === 'auto' ? 'automine' : 'manual (dev.Mine)'}`);
+  lines.push(`Verifier        ML-DSA-65 via ${node.verifier.backend}, ${node.verifier.threads} thread(s)`);
+  if (!o.follow && node.chain.genesis.producer === signerFromSeed(devProducerSeed(), 'ml-dsa-65').address) {
+    lines.push('');
+    lines.push(`Available accounts (ML-DSA-65, ${(DEV_BALANCE / ONE_LUX).toLocaleString("en-US")} LUX each at genesis)`);
+    lines.push('==================');
+    for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) lines.push(`(${i}) ${signerFromSeed(devSeed(i), 'ml-dsa-65').address}`);
+    lines.push('');
+    lines.push('Key seeds (32 bytes; ML-DSA-65 and secp256k1 keys both derive from them)');
+    lines.push('==================');
+    for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) lines.push(`(${i}) ${toHex(devSeed(i))}`);
+    lines.push('');
+    lines.push('The secp256k1 keys of the same seeds are funded too: sessionchain keys show --dev N --scheme secp256k1');
+    lines.push('Dev seeds are public: never send real value to these accounts.');
+  }
+  lines.push('');
+  lines.push(`Listening on ${urls.url} — Ctrl+C to stop`);
+  console.log(lines.join('\n'));
+}
+

@@ -1,0 +1,31 @@
+/** `sessionchain genesis write|validate`. */
+import type { Command } from 'commander';
+import { devGenesisDoc, readGenesisFile, writeGenesisFile, canonicalJson } from '../../genesis/index.js';
+import { toHex, keccak256, utf8 } from '../../chain/index.js';
+import { fail, printJson } from '../common.js';
+
+export function register(program: Command): void {
+  const g = program.command('genesis').description('write or validate a genesis document');
+  g.command('write')
+    .description('write the default devnet genesis (edit it, then start with --genesis FILE)')
+    .requiredOption('-o, --out <file>', 'output file')
+    .option('--chain-id <id>', 'chain id')
+    .option('--timestamp <ms>', 'genesis time, unix milliseconds')
+    .action((o: { out: string; chainId?: string; timestamp?: string }) => {
+      const num = (v: string | undefined, name: string) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isSafeInteger(n) || n < 0) fail(`${name} must be a non-negative integer`);
+        return n;
+      };
+      const doc = devGenesisDoc({ chainId: num(o.chainId, '--chain-id'), timestamp: num(o.timestamp, '--timestamp') });
+      writeGenesisFile(o.out, doc);
+      printJson({ file: o.out, chainId: doc.chainId, hash: toHex(keccak256(utf8(canonicalJson(doc)))) });
+    });
+  g.command('validate <file>')
+    .description('check a genesis document against the built-in modules')
+    .action((file: string) => {
+      const gen = readGenesisFile(file);
+      printJson({ ok: true, chainId: Number(gen.chainId), producer: gen.producer, hash: toHex(gen.hash), modules: Object.keys(gen.moduleParams) });
+    });
+}

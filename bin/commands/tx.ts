@@ -1,0 +1,71 @@
+/**
+ * `sessionchain tx` (build, sign, send, wait, print the receipt), `call` (read-only queries and
+ * simulated calls) and `rpc` (any JSON-RPC method).
+ */
+import type { Command } from 'commander';
+import { client, fail, findQuery, parseJsonArg, printJson, reportReceipt, resolveSigner, resolveTarget, rpcOption, sendCall, signerOptions, txOptions, type SignerOpts, type SendCallOptions } from '../common.js';
+
+export function register(program: Command): void {
+  txOptions(
+    signerOptions(
+      rpcOption(
+        program
+          .command('tx <target> <method> [args]')
+          .description('send a transaction: call <method> of module <target> (a name like "lux" or an address) with JSON [args]')
+          .addHelpText(
+            'after',
+            `
+Arguments are JSON: a positional array or an object by name; amounts as decimal strings.
+Examples:
+  sessionchain tx lux transfer '{"to":"0x…","amount":"1000000000000000000"}' --dev 0
+  sessionchain tx lux transfer '["0x…","5000"]' --key alice
+Prints the receipt (exit code 1 if the transaction failed).`,
+          ),
+      ),
+    ),
+  ).action(async (target: string, method: string, args: string | undefined, o: SignerOpts & SendCallOptions & { rpc: string }) => {
+    const rpc = client(o);
+    try {
+      const signer = await resolveSigner(o);
+      reportReceipt(await sendCall(rpc, signer, target, method, parseJsonArg(args, 'args'), o));
+    } finally {
+      rpc.close();
+    }
+  });
+
+  rpcOption(
+    program
+      .command('call <target> <query> [args]')
+      .description('run a read-only query of a module (or simulate a method) at the head')
+      .option('--from <address>', 'sender to simulate a method call as')
+      .addHelpText('after', `\nExamples:\n  sessionchain call lux balanceOf 0x…\n  sessionchain call lux getAccount '{"address":"0x…"}'`),
+  ).action(async (target: string, query: string, args: string | undefined, o: { rpc: string; from?: string }) => {
+    const { address, module } = resolveTarget(target);
+    const isQuery = module.queries?.[query] !== undefined;
+    if (!isQuery && !module.methods[query]) findQuery(target, query); // fails with the list of queries
+    const rpc = client(o);
+    try {
+      const r = await rpc.call<{ result: unknown; status?: number; error?: string; errorMessage?: string }>('chain.Call', { to: address, method: query, args: parseJsonArg(args, 'args') ?? [], ...(o.from ? { from: o.from } : {}) });
+      printJson(isQuery ? r.result : r);
+      if (!isQuery && r.status === 0) process.exitCode = 1;
+    } finally {
+      rpc.close();
+    }
+  });
+
+  rpcOption(
+    program
+      .command('rpc <method> [params]')
+      .description('call any JSON-RPC method; params as JSON (array or object)')
+      .addHelpText('after', `\nExamples:\n  sessionchain rpc chain.Head\n  sessionchain rpc chain.GetBlock '[1, true]'\n  sessionchain rpc dev.Mine '[5]'`),
+  ).action(async (method: string, params: string | undefined, o: { rpc: string }) => {
+    const p = parseJsonArg(params, 'params');
+    if (p !== undefined && (typeof p !== 'object' || p === null)) fail('params must be a JSON array or object');
+    const rpc = client(o);
+    try {
+      printJson(await rpc.call(method, (p ?? []) as unknown[]));
+    } finally {
+      rpc.close();
+    }
+  });
+}

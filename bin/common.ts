@@ -1,0 +1,306 @@
+/**
+ * Shared pieces of the CLI commands: the RPC client, signer selection, passphrases, module schemas
+ * and the build → sign → send → wait flow. Errors end the process with one line that says what to
+ * do (`CliError`); nothing prints a stack trace unless SESSIONCHAIN_DEBUG=1.
+ */
+import { readFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import { type Command, Option } from 'commander';
+import {
+  type Address,
+  type ReceiptJson,
+  type SchemeName,
+  type Signer,
+  NamedError,
+  RpcClient,
+  RpcError,
+  TransportError,
+  decryptKeystore,
+  devSigner,
+  fromHex,
+  isAddress,
+  isHex,
+  parseKeystore,
+  signTx,
+  signerFromSeed,
+  toAddress,
+  toHex,
+} from '../chain/index.js';
+import type { MethodDef, ModuleDefinition, QueryDef } from '../vm/module.js';
+import { builtinModules } from '../genesis/index.js';
+
+export const DEFAULT_RPC = 'http://127.0.0.1:9651';
+
+/** A user-facing failure: one line, plus an optional hint line. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function fail(message: string, hint?: string): never {
+  throw new CliError(message, hint);
+}
+
+/** Prints JSON (bigints as strings, bytes as hex). */
+export function printJson(v: unknown): void {
+  console.log(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? toHex(x) : x), 2));
+}
+
+export function parseJsonArg(text: string | undefined, what: string): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A bare word is taken as a one-element positional list (`call lux balanceOf 0xabc…`).
+    if (/^[A-Za-z0-9_.:-]+$/.test(text)) return [text];
+    return fail(`${what} is not valid JSON: ${text.slice(0, 60)}`, `quote JSON in the shell, e.g. '["0xabc…", "1000"]' or '{"to":"0x…","amount":"1000"}'`);
+  }
+}
+
+// ---- options ----------------------------------------------------------------------------------
+
+export function rpcOption(cmd: Command): Command {
+  return cmd.addOption(new Option('--rpc <url>', 'node JSON-RPC URL').default(process.env.SESSIONCHAIN_RPC ?? DEFAULT_RPC).env('SESSIONCHAIN_RPC'));
+}
+
+export function signerOptions(cmd: Command): Command {
+  return cmd
+    .option('--key <name>', 'a key from the keystore (see `sessionchain keys list`)')
+    .option('--key-file <file>', 'a keystore file')
+    .option('--dev <index>', 'dev account 0..9 (public keys; devnets only)')
+    .option('--seed <hex>', 'a raw 32-byte key seed (avoid outside devnets)')
+    .addOption(new Option('--scheme <scheme>', 'scheme for --dev / --seed').choices(['ml-dsa-65', 'secp256k1']).default('ml-dsa-65'))
+    .option('--password-file <file>', 'file holding the keystore passphrase (or set SESSIONCHAIN_PASSWORD)')
+    .option('--keystore <dir>', 'keystore directory', defaultKeystoreDir());
+}
+
+export function client(opts: { rpc?: string }): RpcClient {
+  return new RpcClient(opts.rpc ?? DEFAULT_RPC);
+}
+
+// ---- keystore and signers ---------------------------------------------------------------------
+
+export function sessionchainHome(): string {
+  return process.env.SESSIONCHAIN_HOME ?? join(homedir(), '.sessionchain');
+}
+
+export function defaultKeystoreDir(): string {
+  return join(sessionchainHome(), 'keystore');
+}
+
+const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function keystorePath(dir: string, name: string): string {
+  if (!NAME_RE.test(name)) fail(`invalid key name "${name}"`, 'use letters, digits, dot, dash or underscore (at most 64)');
+  return join(resolve(dir), `${name}.json`);
+}
+
+export function listKeystore(dir: string): { name: string; file: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ name: f.slice(0, -5), file: join(dir, f) }));
+}
+
+export function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+export function writeSecretFile(path: string, text: string): void {
+  writeFileSync(path, text, { mode: 0o600 });
+}
+
+/** The passphrase from --password-file, SESSIONCHAIN_PASSWORD, or an interactive prompt. */
+export async function passphrase(opts: { passwordFile?: string }, prompt = 'Passphrase: ', confirm = false): Promise<string> {
+  if (opts.passwordFile) {
+    try {
+      return readFileSync(opts.passwordFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      fail(`cannot read the password file: ${(e as Error).message}`);
+    }
+  }
+  if (process.env.SESSIONCHAIN_PASSWORD !== undefined) return process.env.SESSIONCHAIN_PASSWORD;
+  if (!process.stdin.isTTY) fail('a passphrase is needed', 'pass --password-file FILE or set SESSIONCHAIN_PASSWORD');
+  const first = await askHidden(prompt);
+  if (confirm && (await askHidden('Repeat passphrase: ')) !== first) fail('the passphrases do not match');
+  return first;
+}
+
+function askHidden(prompt: string): Promise<string> {
+  return new Promise((res) => {
+    let muted = false;
+    const out = new Writable({
+      write(chunk, _enc, cb) {
+        if (!muted) process.stderr.write(chunk);
+        cb();
+      },
+    });
+    const rl = createInterface({ input: process.stdin, output: out, terminal: true });
+    rl.question(prompt, (answer) => {
+      rl.close();
+      process.stderr.write('\n');
+      res(answer);
+    });
+    muted = true;
+  });
+}
+
+export interface SignerOpts {
+  key?: string;
+  keyFile?: string;
+  dev?: string;
+  seed?: string;
+  scheme?: string;
+  passwordFile?: string;
+  keystore?: string;
+}
+
+export async function resolveSigner(opts: SignerOpts): Promise<Signer> {
+  const given = [opts.key, opts.keyFile, opts.dev, opts.seed].filter((x) => x !== undefined).length;
+  if (given === 0) fail('no signer chosen', 'pass --key NAME, --key-file FILE, --dev N or --seed HEX');
+  if (given > 1) fail('choose one signer: --key, --key-file, --dev or --seed');
+  const scheme = (opts.scheme ?? 'ml-dsa-65') as SchemeName;
+  if (opts.dev !== undefined) {
+    const i = Number(opts.dev);
+    if (!Number.isInteger(i) || i < 0 || i > 9) fail(`--dev takes 0..9, got ${opts.dev}`);
+    return devSigner(i, scheme);
+  }
+  if (opts.seed !== undefined) {
+    if (!isHex(opts.seed) || fromHex(opts.seed).length !== 32) fail('--seed must be 32 bytes of hex');
+    return signerFromSeed(fromHex(opts.seed), scheme);
+  }
+  const file = opts.keyFile ?? keystorePath(opts.keystore ?? defaultKeystoreDir(), opts.key!);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return fail(`no key file at ${file}`, opts.key ? 'list keys with `sessionchain keys list`, or create one with `sessionchain keys new --name NAME`' : undefined);
+  }
+  let ks;
+  try {
+    ks = parseKeystore(JSON.parse(text));
+  } catch (e) {
+    return fail(`${file}: ${(e as Error).message}`);
+  }
+  const { signer } = await decryptKeystore(ks, await passphrase(opts, `Passphrase for ${opts.key ?? file}: `));
+  return signer;
+}
+
+// ---- module schemas ---------------------------------------------------------------------------
+
+let modulesCache: ModuleDefinition[] | undefined;
+function modules(): ModuleDefinition[] {
+  return (modulesCache ??= builtinModules());
+}
+
+/** Resolves a module name or an address to a built-in module definition and address. */
+export function resolveTarget(target: string): { address: Address; module: ModuleDefinition } {
+  const byName = modules().find((m) => m.name === target);
+  if (byName) return { address: byName.address, module: byName };
+  if (!isAddress(target)) fail(`unknown module "${target}"`, `use a module name (${modules().map((m) => m.name).join(', ')}) or a 0x address`);
+  const address = toAddress(target);
+  const exact = modules().find((m) => m.address === address);
+  if (exact) return { address, module: exact };
+  const bytes = fromHex(address);
+  const prefixed = modules().find((m) => m.addressPrefix && m.addressPrefix.every((b, i) => bytes[i] === b));
+  if (prefixed) return { address, module: prefixed };
+  return fail(`no module or precompile at ${address}`);
+}
+
+export function findMethod(target: string, method: string): { address: Address; module: ModuleDefinition; def: MethodDef } {
+  const r = resolveTarget(target);
+  const def = r.module.methods[method];
+  if (!def || def.visibility === 'internal') {
+    const names = Object.entries(r.module.methods).filter(([, d]) => d.visibility !== 'internal').map(([n]) => n);
+    fail(`${r.module.name} has no method "${method}"`, `methods: ${names.join(', ') || '(none)'}`);
+  }
+  return { ...r, def: def! };
+}
+
+export function findQuery(target: string, query: string): { address: Address; module: ModuleDefinition; def: QueryDef } {
+  const r = resolveTarget(target);
+  const def = r.module.queries?.[query];
+  if (!def) fail(`${r.module.name} has no query "${query}"`, `queries: ${Object.keys(r.module.queries ?? {}).join(', ') || '(none)'}`);
+  return { ...r, def: def! };
+}
+
+// ---- sending transactions ---------------------------------------------------------------------
+
+export interface SendCallOptions {
+  gasLimit?: string;
+  gasPrice?: string;
+  nonce?: string;
+  wait?: boolean;
+}
+
+/**
+ * Builds, signs and sends a module call. Arguments are JSON (positional array or by-name object),
+ * converted with the method's schema. Gas is estimated (+25%) unless given.
+ */
+export async function sendCall(rpc: RpcClient, signer: Signer, target: string, method: string, argsJson: unknown, o: SendCallOptions = {}): Promise<ReceiptJson | { hash: string }> {
+  const { address, def } = findMethod(target, method);
+  let args: unknown;
+  try {
+    args = def.args.fromJson(argsJson ?? [], 'args');
+  } catch (e) {
+    fail(`bad arguments for ${method}: ${(e as Error).message}`, `expected ${def.args.name}`);
+  }
+  const encodedArgs = def.args.encode(args);
+  const [chainId, account, genesis] = await Promise.all([rpc.chainId(), rpc.getAccount(signer.address), rpc.call<{ params?: { minGasPrice?: string } }>('chain.Genesis')]);
+  const nonce = o.nonce !== undefined ? BigInt(o.nonce) : BigInt(account.pendingNonce);
+  const gasPrice = o.gasPrice !== undefined ? BigInt(o.gasPrice) : BigInt(genesis.params?.minGasPrice ?? '1000000000');
+  let gasLimit: bigint;
+  if (o.gasLimit !== undefined) gasLimit = BigInt(o.gasLimit);
+  else {
+    const est = await rpc.call<{ gas: string; status: number; error: string | null; errorMessage: string | null }>('chain.EstimateGas', {
+      from: signer.address,
+      to: address,
+      method,
+      args: def.args.toJson(args),
+      scheme: signer.scheme,
+    });
+    if (est.status === 0) fail(`the call would fail: ${est.error}: ${est.errorMessage}`, 'fix the arguments, or pass --gas-limit to send it anyway');
+    gasLimit = (BigInt(est.gas) * 125n) / 100n + 10_000n;
+  }
+  const tx = signTx({ chainId: BigInt(chainId), nonce, from: signer.address, to: address, method, args: encodedArgs as never, gasLimit, gasPrice }, signer);
+  const sent = await rpc.sendTransaction(tx.raw, { wait: o.wait !== false });
+  return sent.receipt ?? { hash: sent.hash };
+}
+
+/** Adds --gas-limit / --gas-price / --nonce / --no-wait. */
+export function txOptions(cmd: Command): Command {
+  return cmd
+    .option('--gas-limit <gas>', 'gas limit (default: estimate + 25%)')
+    .option('--gas-price <wei>', 'gas price in wei (default: the chain minimum)')
+    .option('--nonce <n>', 'nonce (default: the next pending nonce)')
+    .option('--no-wait', 'return the hash without waiting for the receipt');
+}
+
+/** Prints a receipt; a failed transaction ends the command with exit code 1. */
+export function reportReceipt(r: ReceiptJson | { hash: string }): void {
+  printJson(r);
+  if ('status' in r && r.status === 0) {
+    process.exitCode = 1;
+    console.error(`error: transaction failed: ${r.error}: ${r.errorMessage}`);
+  }
+}
+
+// ---- top-level error handling -----------------------------------------------------------------
+
+export function explain(e: unknown): { message: string; hint?: string } {
+  if (e instanceof CliError) return { message: e.message, hint: e.hint };
+  if (e instanceof RpcError) return { message: `${e.name}: ${e.message}` };
+  if (e instanceof TransportError) return { message: e.message };
+  if (e instanceof NamedError) return { message: `${e.name}: ${e.message}` };
+  if (e instanceof Error) return { message: e.message };
+  return { message: String(e) };
+}
+

@@ -1,0 +1,395 @@
+/**
+ * The JSON-RPC methods of a node (SPEC §5): `chain.*`, `dev.*` (producing nodes only) and every
+ * module's own family (`module.rpc`). Params are schema-checked: a positional array or one by-name
+ * object, trailing optional params may be left out.
+ */
+import { type Address, addressBytes, toAddress } from '../address.js';
+import { concat, fromHex, isHex, toHex } from '../bytes.js';
+import { CodecError, NamedError, RpcCode } from '../errors.js';
+import { type Json, type StructType, type Type, parseUint, t } from '../codec.js';
+import { blockHash, encodeBlock } from '../block.js';
+import { encodeDiff } from '../chain.js';
+import { receiptItem, encodeEvent } from '../receipt.js';
+import { rlpEncode } from '../codec.js';
+import type { Node } from '../node.js';
+import { devSeed, DEV_ACCOUNT_COUNT } from '../keys/dev.js';
+import { signerFromSeed } from '../keys/signer.js';
+import { readAccount, readAccountKey, accountStateKey } from '../../vm/lux.js';
+import { eventSignature } from '../../vm/registry.js';
+import { schemeOf } from '../keys/schemes.js';
+import { blockJson, foundEventJson, headerJson, receiptJson, txJson, eventJson } from './views.js';
+import { InvalidParams, type CallContext } from './jsonrpc.js';
+
+export interface MethodDef {
+  params: StructType<any>;
+  /** Only over WebSocket (subscriptions). */
+  wsOnly?: boolean;
+  /** Only on a producing node. */
+  producerOnly?: boolean;
+  description: string;
+  handler(params: any, ctx: CallContext): Promise<unknown> | unknown;
+}
+
+export function parseParams(def: MethodDef, raw: unknown): any {
+  try {
+    return def.params.fromJson(raw === undefined ? [] : raw, 'params');
+  } catch (e) {
+    if (e instanceof CodecError) throw new InvalidParams(`invalid params: ${e.message}`);
+    throw e;
+  }
+}
+
+class NotFound extends NamedError {
+  constructor(what: string) {
+    super('NotFound', what, { rpcCode: RpcCode.NotFound });
+  }
+}
+
+/** A block reference: a height (number or decimal string), a 0x block hash, or "latest". */
+const blockRef: Type<bigint | Uint8Array | 'latest'> = {
+  name: 'block',
+  encode: () => {
+    throw new Error('not encodable');
+  },
+  decode: () => {
+    throw new Error('not decodable');
+  },
+  fromJson(v, path = '') {
+    if (v === undefined || v === null || v === 'latest') return 'latest';
+    if (typeof v === 'string' && v.startsWith('0x') && v.length === 66 && isHex(v)) return fromHex(v);
+    return parseUint(v, path);
+  },
+  toJson: () => null,
+};
+const optBlockRef: Type<bigint | Uint8Array | 'latest'> = { ...blockRef, name: 'block?' };
+
+const optBool: Type<boolean | null> = t.optional(t.bool);
+const hash32 = t.bytes32;
+const anyJson: Type<unknown> = {
+  name: 'json?',
+  encode: () => [],
+  decode: () => null,
+  fromJson: (v) => v,
+  toJson: (v) => v as Json,
+};
+
+const dev = (name: string, def: MethodDef): [string, MethodDef] => [name, { ...def, producerOnly: true }];
+
+export function buildMethods(node: Node): Map<string, MethodDef> {
+  const chain = node.chain;
+  const registry = chain.registry;
+
+  const resolveTarget = (s: string): Address => {
+    const byName = registry.target(s);
+    if (byName) return byName;
+    try {
+      return toAddress(s);
+    } catch {
+      throw new InvalidParams(`invalid params: "${s}" is neither a module name nor an address`);
+    }
+  };
+  const addressOrName: Type<Address> = { ...t.address, name: 'address', fromJson: (v) => resolveTarget(String(v)) };
+
+  const getBlock = async (ref: bigint | Uint8Array | 'latest') => {
+    const b = ref === 'latest' ? await chain.getBlock(chain.head.height) : typeof ref === 'bigint' ? await chain.getBlock(ref) : await chain.getBlockByHash(ref);
+    if (!b) throw new NotFound(`no block ${typeof ref === 'object' ? toHex(ref) : ref}`);
+    return b;
+  };
+
+  const callArgs = (to: Address, name: string, args: unknown, kind: 'query' | 'method') => {
+    const mod = registry.resolve(to);
+    if (!mod) throw new NamedError('UnknownTarget', `no module or precompile at ${to}`, { rpcCode: RpcCode.ExecutionFailed });
+    const def = kind === 'query' ? mod.def.queries?.[name] : mod.def.methods[name];
+    if (!def) return undefined;
+    try {
+      return { mod, def, args: def.args.fromJson(args ?? [], 'args') };
+    } catch (e) {
+      throw new InvalidParams(`invalid params: ${(e as Error).message} (expected ${def.args.name})`);
+    }
+  };
+
+  const entries: [string, MethodDef][] = [
+    ['chain.ChainId', { params: t.none, description: 'The chain id.', handler: () => Number(node.chainId) }],
+    ['chain.Head', { params: t.none, description: 'The head block header.', handler: () => headerJson(chain.headHeader) }],
+    [
+      'chain.GetBlock',
+      {
+        params: t.struct({ block: optBlockRef, full: optBool }),
+        description: 'A block by height, hash or "latest"; `full` includes transaction objects.',
+        handler: async ({ block, full }) => blockJson(await getBlock(block), registry, full === true),
+      },
+    ],
+    [
+      'chain.GetRawBlock',
+      {
+        params: t.struct({ block: blockRef }),
+        description: 'A block\'s canonical bytes with its receipts and state diff (followers, export).',
+        handler: async ({ block }) => {
+          const b = await getBlock(block);
+          const h = b.header.height;
+          const rs = await chain.getReceipts(h);
+          const diff = await chain.getDiff(h);
+          return {
+            height: Number(h),
+            hash: toHex(blockHash(b.header)),
+            block: toHex(encodeBlock(b)),
+            receipts: toHex(rlpEncode([rs!.receipts.map(receiptItem), rs!.systemEvents.map(encodeEvent)])),
+            diff: toHex(encodeDiff(diff)),
+          };
+        },
+      },
+    ],
+    [
+      'chain.GetTransaction',
+      {
+        params: t.struct({ hash: hash32 }),
+        description: 'A committed transaction by hash (pending ones show `pending: true`).',
+        handler: async ({ hash }) => {
+          const found = await chain.getTransaction(hash);
+          if (found) return txJson(found.tx, registry, { height: found.height, index: found.index });
+          const p = node.mempool.get(hash);
+          if (p) return { ...txJson(p.tx, registry), pending: true };
+          return null;
+        },
+      },
+    ],
+    [
+      'chain.GetReceipt',
+      {
+        params: t.struct({ hash: hash32 }),
+        description: 'The receipt of a committed transaction, or null.',
+        handler: async ({ hash }) => {
+          const r = await chain.getReceipt(hash);
+          if (!r) return null;
+          const tx = (await chain.getTransaction(hash))?.tx;
+          const b = await chain.getBlock(r.height);
+          return receiptJson(r.receipt, registry, { tx, height: r.height, index: r.index, blockHash: b ? blockHash(b.header) : undefined });
+        },
+      },
+    ],
+    [
+      'chain.SendTransaction',
+      {
+        params: t.struct({ raw: t.bytes(), wait: optBool }),
+        description: 'Submits a signed transaction (hex). Returns { hash }; with wait: true, the receipt once committed.',
+        handler: async ({ raw, wait }) => {
+          const r = await node.submit(raw, { wait: wait === true });
+          if (!r.receipt) return { hash: toHex(r.hash) };
+          const tx = (await chain.getTransaction(r.hash))?.tx;
+          return receiptJson(r.receipt, registry, { tx, height: r.height });
+        },
+      },
+    ],
+    [
+      'chain.Call',
+      {
+        params: t.struct({ to: addressOrName, method: t.string(64), args: anyJson, from: t.optional(t.address) }),
+        description: 'Runs a query, or simulates a method call (nothing is committed).',
+        handler: async ({ to, method, args, from }) => {
+          const q = callArgs(to, method, args, 'query');
+          if (q) {
+            const result = await node.query(to, method, q.args);
+            return { result: (q.def as { returns: Type<unknown> }).returns.toJson(result) };
+          }
+          const m = callArgs(to, method, args, 'method');
+          if (!m) throw new NamedError('UnknownMethod', `${registry.resolve(to)!.def.name} has no query or method "${method}"`, { rpcCode: RpcCode.ExecutionFailed });
+          const sim = await node.simulate({ from: from ?? undefined, to, method, args: m.args });
+          const returns = (m.def as { returns?: Type<unknown> }).returns;
+          return {
+            status: sim.status,
+            gasUsed: sim.gasUsed.toString(),
+            error: sim.error || null,
+            errorMessage: sim.errorMessage || null,
+            result: sim.status === 1 && returns ? returns.toJson(sim.result) : null,
+            events: sim.events.map((e) => eventJson(e, registry)),
+          };
+        },
+      },
+    ],
+    [
+      'chain.EstimateGas',
+      {
+        params: t.struct({ from: t.address, to: addressOrName, method: t.string(64), args: anyJson, scheme: t.optional(t.string(16)) }),
+        description: 'Gas a transaction needs (intrinsic + execution), for the sender\'s signing scheme.',
+        handler: async ({ from, to, method, args, scheme }) => {
+          const m = callArgs(to, method, args, 'method');
+          if (!m) throw new NamedError('UnknownMethod', `no method "${method}" at ${to}`, { rpcCode: RpcCode.ExecutionFailed });
+          if (scheme !== null && scheme !== 'ml-dsa-65' && scheme !== 'secp256k1') throw new InvalidParams('invalid params: scheme must be ml-dsa-65 or secp256k1');
+          const argsEncoded = rlpEncode(m.def.args.encode(m.args)).length;
+          const { gas, simulation } = await node.estimateGas({ from, to, method, args: m.args, argsEncoded, scheme: (scheme ?? 'ml-dsa-65') as 'ml-dsa-65' });
+          return { gas: gas.toString(), status: simulation.status, error: simulation.error || null, errorMessage: simulation.errorMessage || null };
+        },
+      },
+    ],
+    [
+      'chain.GetAccount',
+      {
+        params: t.struct({ address: t.address }),
+        description: 'Balance (wei of LUX), nonce and recorded public key of an account.',
+        handler: async ({ address }) =>
+          chain.withHeadState(async (s) => {
+            const acc = await readAccount(s, address);
+            const key = await readAccountKey(s, address);
+            return {
+              address,
+              balance: acc.balance.toString(),
+              nonce: acc.nonce.toString(),
+              pendingNonce: (acc.nonce + BigInt(node.mempool.pendingCount(address))).toString(),
+              publicKey: key ? toHex(key) : null,
+              scheme: key ? (key.length === 33 ? 'secp256k1' : 'ml-dsa-65') : null,
+            };
+          }),
+      },
+    ],
+    [
+      'chain.GetProof',
+      {
+        params: t.struct({ address: t.address, key: t.optional(t.bytes(256)), block: optBlockRef }),
+        description: 'Merkle Patricia proof of a state key (`address` ‖ `key`; without `key`, the account record of `address`).',
+        handler: async ({ address, key, block }) => {
+          const full = key === null ? accountStateKey(address) : concat(addressBytes(address), key);
+          const height = block === 'latest' ? undefined : typeof block === 'bigint' ? block : (await getBlock(block)).header.height;
+          const p = await chain.stateProof(full, height);
+          return { stateRoot: toHex(p.root), key: toHex(full), value: p.value ? toHex(p.value) : null, proof: p.proof.map(toHex) };
+        },
+      },
+    ],
+    [
+      'chain.GetEvents',
+      {
+        params: t.struct({
+          address: t.optional(addressOrName),
+          name: t.optional(t.string(128)),
+          fromBlock: t.optional(t.uint64),
+          toBlock: t.optional(t.uint64),
+          topics: t.optional(t.list(t.optional(t.bytes32), 4)),
+          limit: t.optional(t.uint32),
+        }),
+        description: 'Events by address / name / topics over a block range (at most 10000 blocks).',
+        handler: async (p) => {
+          const head = chain.head.height;
+          const to = p.toBlock ?? head;
+          const from = p.fromBlock ?? (to > 1000n ? to - 1000n : 0n);
+          if (to < from) throw new InvalidParams('invalid params: toBlock is before fromBlock');
+          if (to - from > 10_000n) throw new NamedError('RangeTooLarge', 'query at most 10000 blocks at a time', { rpcCode: RpcCode.LimitExceeded });
+          const found = await chain.getEvents({ address: p.address ?? undefined, name: p.name ?? undefined, fromHeight: from, toHeight: to, topics: p.topics ?? undefined, limit: Math.min(p.limit ?? 10_000, 10_000) });
+          return found.map((e) => foundEventJson(e, registry));
+        },
+      },
+    ],
+    [
+      'chain.Modules',
+      {
+        params: t.none,
+        description: 'Modules and precompiles with their methods, queries and events.',
+        handler: () =>
+          registry.modules.map((m) => ({
+            name: m.def.name,
+            address: m.def.address,
+            addressPrefix: m.def.addressPrefix ? toHex(m.def.addressPrefix) : null,
+            methods: Object.fromEntries(Object.entries(m.def.methods).filter(([, d]) => d.visibility !== 'internal').map(([n, d]) => [n, { args: d.args.name, returns: d.returns?.name ?? null, description: d.description ?? null }])),
+            queries: Object.fromEntries(Object.entries(m.def.queries ?? {}).map(([n, d]) => [n, { args: d.args.name, returns: d.returns.name, description: d.description ?? null }])),
+            events: Object.fromEntries(Object.entries(m.def.events ?? {}).map(([n, e]) => [n, { signature: eventSignature(n, e), topic0: toHex(m.topic0.get(n)!), indexed: [...(e.indexed ?? [])] }])),
+            rpc: Object.keys(m.def.rpc ?? {}),
+          })),
+      },
+    ],
+    ['chain.Genesis', { params: t.none, description: 'The genesis document.', handler: () => JSON.parse(chain.genesis.canonical) }],
+    [
+      'chain.Status',
+      {
+        params: t.none,
+        description: 'Node status: head, mempool, mining mode, verifier.',
+        handler: () => ({
+          chainId: Number(node.chainId),
+          head: headerJson(chain.headHeader),
+          mempool: node.mempool.size,
+          producing: node.producer !== undefined,
+          mining: node.producer ? { mode: node.producer.mode, blockTimeMs: node.producer.blockTimeMs } : null,
+          verifier: { threads: node.verifier.threads, backend: node.verifier.backend },
+          store: chain.store.describe(),
+        }),
+      },
+    ],
+
+    dev('dev.Mine', {
+      params: t.struct({ blocks: t.optional(t.uint32) }),
+      description: 'Mines `blocks` blocks now (default 1).',
+      handler: async ({ blocks }) => {
+        const n = blocks ?? 1;
+        if (n < 1 || n > 10_000) throw new InvalidParams('invalid params: blocks must be between 1 and 10000');
+        const mined = await node.mine(n);
+        return { blocks: mined.map((b) => Number(b.block.header.height)), head: headerJson(chain.headHeader) };
+      },
+    }),
+    dev('dev.SetAutomine', {
+      params: t.struct({ enabled: t.bool }),
+      description: 'Automine on (a block per arriving transaction batch) or off (manual).',
+      handler: ({ enabled }) => {
+        node.producer!.setMode(enabled ? 'auto' : 'manual');
+        return { mode: node.producer!.mode };
+      },
+    }),
+    dev('dev.SetBlockTime', {
+      params: t.struct({ ms: t.uint32 }),
+      description: 'Interval mining every `ms` milliseconds; 0 returns to automine.',
+      handler: ({ ms }) => {
+        node.producer!.setMode(ms === 0 ? 'auto' : 'interval', ms === 0 ? undefined : ms);
+        return { mode: node.producer!.mode, blockTimeMs: node.producer!.blockTimeMs };
+      },
+    }),
+    dev('dev.IncreaseTime', {
+      params: t.struct({ seconds: t.uint64 }),
+      description: 'Moves the timestamps of the next blocks forward by `seconds`.',
+      handler: ({ seconds }) => ({ offsetSeconds: Number(node.producer!.increaseTime(seconds * 1000n) / 1000n) }),
+    }),
+    dev('dev.SetNextBlockTimestamp', {
+      params: t.struct({ timestamp: t.uint64 }),
+      description: 'Timestamp (unix milliseconds) of the next block.',
+      handler: ({ timestamp }) => {
+        try {
+          node.producer!.setNextBlockTimestamp(timestamp);
+        } catch (e) {
+          throw new InvalidParams(`invalid params: ${(e as Error).message}`);
+        }
+        return { timestamp: Number(timestamp) };
+      },
+    }),
+    dev('dev.Snapshot', { params: t.none, description: 'Snapshots the chain; returns an id for dev.Revert.', handler: () => node.snapshot() }),
+    dev('dev.Revert', { params: t.struct({ id: t.uint32 }), description: 'Rolls the chain back to a snapshot (consumes it). False if unknown.', handler: ({ id }) => node.revert(id) }),
+    dev('dev.Accounts', {
+      params: t.none,
+      description: 'The funded dev accounts with their 32-byte key seeds.',
+      handler: async () => {
+        const out: Json[] = [];
+        for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) {
+          for (const scheme of ['ml-dsa-65', 'secp256k1'] as const) {
+            const s = signerFromSeed(devSeed(i), scheme);
+            const acc = await chain.withHeadState((st) => readAccount(st, s.address));
+            out.push({ index: i, scheme, address: s.address, seed: toHex(devSeed(i)), balance: acc.balance.toString() });
+          }
+        }
+        return out;
+      },
+    }),
+    dev('dev.SetBalance', {
+      params: t.struct({ address: t.address, balance: t.uint256 }),
+      description: 'Sets an account\'s LUX balance (a producer-signed dev transaction, mined at once).',
+      handler: async ({ address, balance }) => {
+        const r = await node.setBalance(address, balance);
+        return { txHash: toHex(r.txHash), address, balance: balance.toString() };
+      },
+    }),
+  ];
+
+  const table = new Map<string, MethodDef>(entries);
+  for (const m of registry.modules) {
+    for (const [name, def] of Object.entries(m.def.rpc ?? {})) {
+      if (table.has(name)) throw new Error(`RPC method ${name} is defined twice`);
+      table.set(name, { params: def.params, description: def.description ?? '', handler: (p) => def.handler(node, p) });
+    }
+  }
+  return table;
+}
+
+export { schemeOf };
