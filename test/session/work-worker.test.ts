@@ -116,9 +116,9 @@ describe('session work: reference committee workers over JSON-RPC', function () 
   it('rejects bad sessionvm RPC params with -32602 and unknown sessions with a named error', async () => {
     const rpc = new WorkClient(url).rpc;
     try {
-      const bad = await rpc.call('sessionvm.GetWorkSession', { sessionId: '0x1234' }).catch((e: any) => e);
+      const bad: any = await rpc.call('sessionvm.GetWorkSession', { sessionId: '0x1234' }).catch((e: any) => e);
       expect(bad.code).to.equal(-32602);
-      const missing = await rpc.call('sessionvm.GetWorkSession', { sessionId: toHex(sha256(utf8('none'))) }).catch((e: any) => e);
+      const missing: any = await rpc.call('sessionvm.GetWorkSession', { sessionId: toHex(sha256(utf8('none'))) }).catch((e: any) => e);
       expect(missing.name).to.equal('SessionNotFound');
     } finally {
       rpc.close();
