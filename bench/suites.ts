@@ -1,4 +1,5 @@
 /** The benchmark suites `npm run bench` runs, in order. Areas add theirs here. */
 import type { BenchSuite } from './harness.js';
+import { sessionWorkSuite } from './session-work.js';
 
-export const suites: BenchSuite[] = [];
+export const suites: BenchSuite[] = [sessionWorkSuite];

@@ -23,6 +23,9 @@ import {
   merkleProof,
   merkleRoot,
   newOracleStep,
+  nodeIdFromPublicKey,
+  parseWorkParams,
+  DEFAULT_WORK_PARAMS,
   oracleRecordId,
   oracleRecordLeaf,
   oracleRecordsProof,
@@ -129,6 +132,12 @@ describe('session work: identifiers', () => {
     expect(seps).to.deep.equal(domains.map((d) => `LUX:QuantumAttest:${d}:v1`));
     const ids = domains.map((d) => hex(attestationId(d, id('subject'), id('commit'), 1n)));
     expect(new Set(ids).size).to.equal(4);
+  });
+
+  it('derives a node ID as SHA256("LUX:ServiceNode:v1" ‖ ML-DSA-65 public key)', () => {
+    const pk = new Uint8Array(1952).map((_, i) => i & 0xff);
+    expect(hex(nodeIdFromPublicKey(pk))).to.equal(hex(H('LUX:ServiceNode:v1', pk)));
+    expect(() => nodeIdFromPublicKey(new Uint8Array(1951))).to.throw().with.property('name', 'InvalidPublicKey');
   });
 
   it('refuses unknown domains and wrongly sized IDs with named errors', () => {
@@ -331,5 +340,20 @@ describe('session work: attestations', () => {
     expect(detectEquivocation(a1, { ...a2, domain: 'oracle/write' })).to.equal(null);
     expect(detectEquivocation(a1, { ...a2, subjectId: id('req2') })).to.equal(null);
     expect(detectEquivocation(a1, { ...a2, epoch: 2n })).to.not.equal(null); // S1 ignores the epoch
+  });
+});
+
+describe('session work: genesis parameters', () => {
+  it('defaults every field and refuses unknown or out-of-range ones', () => {
+    expect(parseWorkParams({})).to.deep.equal(DEFAULT_WORK_PARAMS);
+    const p = parseWorkParams({ minStake: '5', epochBlocks: 10, committeeMin: 4, committeeMax: 7 });
+    expect([p.minStake, p.epochBlocks, p.committeeMin, p.committeeMax]).to.deep.equal([5n, 10n, 4, 7]);
+    expect(() => parseWorkParams({ minstake: 1 })).to.throw(/unknown sessionwork parameter/);
+    expect(() => parseWorkParams({ epochBlocks: 0 })).to.throw(/epochBlocks/);
+    expect(() => parseWorkParams({ committeeMin: 5, committeeMax: 4 })).to.throw(/committeeMin/);
+    expect(() => parseWorkParams({ committeeMax: 65 })).to.throw(/committeeMax/);
+    expect(() => parseWorkParams({ reporterRewardBps: 10001 })).to.throw(/reporterRewardBps/);
+    expect(() => parseWorkParams({ genesisRandomness: '0x12' })).to.throw(/genesisRandomness/);
+    expect(() => parseWorkParams([])).to.throw(/must be an object/);
   });
 });

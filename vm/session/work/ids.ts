@@ -3,6 +3,7 @@
  * (no length prefixes, no separators), integers big-endian; the hash order is always the table's,
  * whatever the argument order of the function.
  */
+import { createHash } from 'node:crypto';
 import { concat, u32be, u64be, utf8 } from '../../../chain/bytes.js';
 import { NamedError } from '../../../chain/errors.js';
 import { sha256, sha256Concat } from '../../../chain/hash.js';
@@ -127,5 +128,6 @@ export function nodeIdFromPublicKey(publicKey: Uint8Array): Id32 {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== MLDSA65_PUBLIC_KEY_BYTES) {
     throw new NamedError('InvalidPublicKey', `a node key is an ML-DSA-65 public key of ${MLDSA65_PUBLIC_KEY_BYTES} bytes`);
   }
-  return sha256Concat(NODE_ID_DOMAIN, publicKey);
+  // node:crypto's native SHA-256: an attestation derives one ID per signer from a 1952-byte key.
+  return new Uint8Array(createHash('sha256').update(NODE_ID_DOMAIN).update(publicKey).digest());
 }
