@@ -65,6 +65,29 @@ describe('session work: session and step rules', function () {
     expect([s2.stepCount, s2.currentStep, s2.state]).to.deep.equal([2, 1, 'waiting_io']);
     await fails(chain, owner(), 'completeStep', { sessionId, stepIndex: 0, oracleCommitRoot: root, outputHash: root, nodeId: null, attestation: attest(committee.slice(0, 3), 'oracle/write', requestId, root, epoch) }, 'StepNotOpen');
     await fails(chain, owner(), 'completeStep', { sessionId, stepIndex: 5, oracleCommitRoot: root, outputHash: root, nodeId: null, attestation: attest(committee.slice(0, 3), 'oracle/write', requestId, root, epoch) }, 'StepNotFound');
+    // complete step 1 too: the session is running again, but maxStepsPerSession (2) is reached
+    const second = (await chain.call<any>('sessionwork', 'getStep', { sessionId, stepIndex: 1 })).request;
+    await ok(chain, committee[1]!.operator, 'submitRecord', record(second.requestId, committee[1]!, second.createdAt));
+    const root2: Uint8Array = await ok(chain, committee[1]!.operator, 'commitRecords', { requestId: second.requestId, nodeId: committee[1]!.id });
+    await ok(chain, owner(), 'completeStep', { sessionId, stepIndex: 1, oracleCommitRoot: root2, outputHash: root2, nodeId: null, attestation: attest(committee.slice(1, 4), 'oracle/read', second.requestId, root2, epoch) });
+    await fails(chain, owner(), 'createOracleRequest', { sessionId, kind: 2, input: new Uint8Array(0) }, 'TooManySteps');
+  });
+
+  it('queries name what is missing', async () => {
+    const missing = async (q: string, args: Record<string, unknown>) => {
+      try {
+        await chain.call('sessionwork', q, args);
+      } catch (e) {
+        return (e as Error).name;
+      }
+      return 'no error';
+    };
+    expect(await missing('getSession', { sessionId: sha256(utf8('none')) })).to.equal('SessionNotFound');
+    expect(await missing('getRequest', { requestId: sha256(utf8('none')) })).to.equal('RequestNotFound');
+    expect(await missing('getNode', { nodeId: sha256(utf8('none')) })).to.equal('NodeNotFound');
+    expect(await missing('getAttestation', { attestationId: sha256(utf8('none')) })).to.equal('AttestationNotFound');
+    expect(await missing('getBeacon', { epoch: 99n })).to.equal('EpochNotFound');
+    expect((await chain.call<any>('sessionwork', 'getBeacon', { epoch: 0n })).epoch).to.equal(0n);
   });
 
   it('checks records and commits: members only, once each, in the time window, within limits', async () => {

@@ -30,7 +30,7 @@ describe('session work: a full workload session on chain', function () {
   let chain: DevChain;
   after(async () => chain?.stop());
 
-  it('runs create → start → read → records → commit → attested CompleteStep → receipts → finalize', async () => {
+  it('TestE2E_FullSessionLifecycle + TestSessionManager_SessionLifecycle: create → start → read (waiting_io) → records → commit → attested CompleteStep (running) → receipts → finalize, roots stored', async () => {
     chain = await workChain();
     const nodes: TestNode[] = [0, 1, 2, 3, 4].map((i) => testNode(i, chain));
     await addNodes(chain, nodes);

@@ -120,6 +120,14 @@ describe('session work: reference committee workers over JSON-RPC', function () 
       expect(bad.code).to.equal(-32602);
       const missing: any = await rpc.call('sessionvm.GetWorkSession', { sessionId: toHex(sha256(utf8('none'))) }).catch((e: any) => e);
       expect(missing.name).to.equal('SessionNotFound');
+      const readOnly = new WorkClient(url);
+      const noSigner: any = await readOnly.send('startSession', { sessionId: sha256(utf8('x')) }).catch((e: any) => e);
+      expect(noSigner.name).to.equal('NoSigner');
+      readOnly.close();
+      const writer = new WorkClient(url, chain.signer(8, 'secp256k1'));
+      const unknown: any = await writer.send('mint', {}).catch((e: any) => e);
+      expect(unknown.name).to.equal('UnknownMethod');
+      writer.close();
     } finally {
       rpc.close();
     }
