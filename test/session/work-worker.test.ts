@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import { createDevChain, MlDsaSigner, RpcServer, sha256, toHex, utf8, concat, u32be, type DevChain } from '../../chain/index.js';
 import { CommitteeWorker, echoHandler, httpHandler, majorityBodyHash, WorkClient, quorumSize, oracleRecordsRoot, merkleRoot, sessionCompleteCommit } from '../../vm/session/index.js';
-import { addressBytes } from '../../chain/index.js';
+import { addressBytes, devSigner } from '../../chain/index.js';
+import { startDevnet, type DevnetProcess } from '../helpers/processes.js';
 
 const ONE = 10n ** 18n;
 
@@ -130,6 +131,49 @@ describe('session work: reference committee workers over JSON-RPC', function () 
       writer.close();
     } finally {
       rpc.close();
+    }
+  });
+});
+
+describe('session work: workers against a `sessionchain devnet` process', function () {
+  this.timeout(180_000);
+  let devnet: DevnetProcess;
+  const workers: CommitteeWorker[] = [];
+  before(async () => {
+    devnet = await startDevnet({ memory: true });
+  });
+  after(async () => {
+    for (const w of workers) await w.stop();
+    await devnet?.stop();
+  });
+
+  it('runs a session to finalization with 4 workers on the default devnet genesis', async () => {
+    for (let i = 0; i < 4; i++) {
+      const w = new CommitteeWorker({ rpc: devnet.url, operator: devSigner(i + 1, 'secp256k1'), nodeKey: new MlDsaSigner(sha256(concat(utf8('test/devnet-node'), u32be(i)))), handler: echoHandler(), pollMs: 200 });
+      expect(await w.ensureRegistered(`https://devnet-node${i}.example`, 1000n * ONE)).to.equal('active');
+      workers.push(w);
+      await w.start();
+    }
+    const owner = new WorkClient(devnet.url, devSigner(0, 'secp256k1'));
+    try {
+      const sessionId = (await owner.send<Uint8Array>('createSession', { serviceId: sha256(utf8('devnet')) })).result;
+      expect((await owner.query('getCommittee', { sessionId })).size).to.equal(4);
+      await owner.send('startSession', { sessionId });
+      const input = utf8('ping');
+      expect((await owner.send('createOracleRequest', { sessionId, kind: 1, input })).status).to.equal(1);
+      const step = await until('the write step to complete', async () => {
+        const st = await owner.query('getStep', { sessionId, stepIndex: 0 });
+        return st.state === 'completed' ? st : undefined;
+      });
+      expect(toHex(step.outputHash)).to.equal(toHex(sha256(input)));
+      expect((await owner.send('requestFinalize', { sessionId, outputHash: step.outputHash })).status).to.equal(1);
+      const done = await until('finalization', async () => {
+        const se = await owner.query('getSession', { sessionId });
+        return se.state === 'finalized' ? se : undefined;
+      });
+      expect(toHex(done.oracleRoot)).to.equal(toHex(merkleRoot([step.oracleCommitRoot])));
+    } finally {
+      owner.close();
     }
   });
 });
