@@ -4,12 +4,11 @@
  * hashes kept beside it), and members co-sign the attestation payload by submitting shares, which
  * anyone can then assemble into a CompleteStep / FinalizeSession attestation.
  */
-import { type Address } from '../../../chain/address.js';
 import { addressBytes } from '../../../chain/address.js';
 import { equals, toHex } from '../../../chain/bytes.js';
 import { t } from '../../../chain/codec.js';
 import { sha256 } from '../../../chain/hash.js';
-import { ModuleError } from '../../module.js';
+import { ModuleError, type StateReader } from '../../module.js';
 import { actingMember, type Ctx, fail, inCommittee, loadNode, loadRequest, loadSession, loadStep, requireLive, saveRequest, saveStep } from './access.js';
 import { MLDSA65_SIGNATURE_BYTES } from './attestation.js';
 import { attestationId, nodeIdFromPublicKey, oracleRecordId, sessionCompleteCommit } from './ids.js';
@@ -64,7 +63,7 @@ export async function submitRecord(ctx: Ctx, a: RecordArgs): Promise<Id32> {
   return recordId;
 }
 
-export async function loadRecords(state: Ctx['state'] | import('../../module.js').StateReader, requestId: Id32, count: number): Promise<OracleRecordRow[]> {
+export async function loadRecords(state: StateReader, requestId: Id32, count: number): Promise<OracleRecordRow[]> {
   const rows: OracleRecordRow[] = [];
   for (let i = 0; i < count; i++) rows.push((await state.getValue(oracleRecordRow, keys.record(requestId, i)))!);
   return rows;
@@ -138,4 +137,3 @@ export async function submitShare(ctx: Ctx, a: ShareArgs): Promise<number> {
   return signers.length;
 }
 
-export type { Address };

@@ -11,7 +11,7 @@ import { addressBytes, type Address } from '../../../chain/address.js';
 import { toHex, utf8 } from '../../../chain/bytes.js';
 import { sha256, sha256Concat } from '../../../chain/hash.js';
 import { LUX_ADDRESS } from '../../lux.js';
-import type { SignatureCheck } from '../../module.js';
+import type { SignatureCheck, StateReader } from '../../module.js';
 import { type Ctx, fail, loadNode, operatedNode, saveNode } from './access.js';
 import { nodeIdFromPublicKey } from './ids.js';
 import { activeNodes } from './linkedset.js';
@@ -138,6 +138,6 @@ export async function slashNode(ctx: Ctx, nodeId: Id32, evidenceId: Id32, report
   return [penalty, reward];
 }
 
-export async function nodePublicKey(state: Ctx['state'] | import('../../module.js').StateReader, nodeId: Id32): Promise<Uint8Array | undefined> {
+export async function nodePublicKey(state: StateReader, nodeId: Id32): Promise<Uint8Array | undefined> {
   return state.get(keys.nodeKey(nodeId));
 }

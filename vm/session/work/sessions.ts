@@ -11,7 +11,7 @@
  */
 import { equals, toHex } from '../../../chain/bytes.js';
 import { sha256 } from '../../../chain/hash.js';
-import { ModuleError, type SignatureCheck } from '../../module.js';
+import { ModuleError, type SignatureCheck, type StateReader } from '../../module.js';
 import {
   actingMember,
   type Ctx,
@@ -253,14 +253,14 @@ export async function completeStep(ctx: Ctx, a: CompleteStepArgs): Promise<Id32>
 }
 
 /** Tree (a) root over the completed steps' oracle commit roots, in step order. */
-export async function sessionOracleRoot(state: Ctx['state'] | import('../../module.js').StateReader, sessionId: Id32, s: SessionRecord): Promise<Id32> {
+export async function sessionOracleRoot(state: StateReader, sessionId: Id32, s: SessionRecord): Promise<Id32> {
   const roots: Id32[] = [];
   for (let i = 0; i < s.stepCount; i++) roots.push((await loadStep(state, sessionId, i, s)).oracleCommitRoot);
   return merkleRoot(roots);
 }
 
 /** Tree (a) root over the session's delivery receipt IDs, in recording order. */
-export async function sessionReceiptIds(state: Ctx['state'] | import('../../module.js').StateReader, sessionId: Id32, s: SessionRecord): Promise<Id32[]> {
+export async function sessionReceiptIds(state: StateReader, sessionId: Id32, s: SessionRecord): Promise<Id32[]> {
   const ids: Id32[] = [];
   for (let i = 0; i < s.receiptCount; i++) ids.push((await state.getValue(receiptRecord, keys.receipt(sessionId, i)))!.receiptId);
   return ids;

@@ -16,7 +16,7 @@
  * Designations are computed from chain state alone, so every worker agrees who acts and duplicate
  * transactions are rare; a lost race only costs a failed transaction.
  */
-import { addressBytes, compareBytes, equals, toHex, type Signer } from '../../../../chain/index.js';
+import { addressBytes, compareBytes, equals, toHex, type RpcClient, type Signer } from '../../../../chain/index.js';
 import { signAttestation } from '../attestation.js';
 import { quorumSize } from '../committee.js';
 import { nodeIdFromPublicKey, sessionCompleteCommit } from '../ids.js';
@@ -39,7 +39,7 @@ export interface WorkerOptions {
   nodeKey: NodeKey;
   handler: OracleHandler;
   /** JSON-RPC URL or a client. */
-  rpc: string | import('../../../../chain/index.js').RpcClient;
+  rpc: string | RpcClient;
   /** Poll interval besides newHeads notifications (default 500 ms). */
   pollMs?: number;
   /** Use WebSocket newHeads notifications (default true). */
