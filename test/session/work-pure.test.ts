@@ -171,6 +171,9 @@ describe('session work: Merkle trees', () => {
     const r: OracleRecord = { requestId: id('req'), executor: new Uint8Array(20).fill(7), timestamp: 1_700_000_000_000n, endpoint: 'GET https://api', bodyHash: id('body'), resultCode: 404, externalRef: 'ref-1' };
     expect(hex(oracleRecordLeaf(r))).to.equal(hex(H(r.requestId, r.executor, be(r.timestamp as bigint, 8), 'GET https://api', r.bodyHash, be(404, 4), 'ref-1')));
     expect(() => oracleRecordLeaf({ ...r, executor: new Uint8Array(32) })).to.throw().with.property('name', 'InvalidId');
+    // a record may also be given as its preimage bytes
+    const pre = new Uint8Array([...r.requestId, ...r.executor, ...be(r.timestamp as bigint, 8), ...Buffer.from('GET https://api'), ...r.bodyHash, ...be(404, 4), ...Buffer.from('ref-1')]);
+    expect(hex(oracleRecordsRoot([pre, r]))).to.equal(hex(H(oracleRecordLeaf(r), oracleRecordLeaf(r))));
   });
 
   it('both roots match independent references and every proof verifies (property)', () => {

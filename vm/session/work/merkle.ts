@@ -95,12 +95,20 @@ const asBytes = (v: string | Uint8Array, what: string): Uint8Array => {
   throw new NamedError('InvalidArgument', `${what} must be a string or bytes`);
 };
 
-/** request_id(32) ‖ executor(20) ‖ u64be(timestamp) ‖ endpoint ‖ body_hash(32) ‖ u32be(result_code) ‖ external_ref. */
-export function oracleRecordPreimage(r: OracleRecord): Uint8Array {
-  if (!(r.executor instanceof Uint8Array) || r.executor.length !== 20) throw new NamedError('InvalidId', 'executor must be a 20-byte NodeID');
+/**
+ * request_id(32) ‖ executor(20) ‖ u64be(timestamp) ‖ endpoint ‖ body_hash(32) ‖ u32be(result_code) ‖ external_ref.
+ * A record given as bytes is taken to be this preimage already. `executorId` / `nodeId` are accepted
+ * as other names of `executor`.
+ */
+export function oracleRecordPreimage(r: OracleRecord | Uint8Array): Uint8Array {
+  if (r instanceof Uint8Array) return r;
+  if (r === null || typeof r !== 'object') throw new NamedError('InvalidArgument', 'a record is an object (or its preimage bytes)');
+  const alt = r as OracleRecord & { executorId?: Uint8Array; nodeId?: Uint8Array };
+  const executor = alt.executor ?? alt.executorId ?? alt.nodeId;
+  if (!(executor instanceof Uint8Array) || executor.length !== 20) throw new NamedError('InvalidId', 'executor must be a 20-byte NodeID');
   return concat(
     id32(r.requestId, 'requestId'),
-    r.executor,
+    executor,
     u64be(u64(r.timestamp, 'timestamp')),
     asBytes(r.endpoint, 'endpoint'),
     id32(r.bodyHash, 'bodyHash'),
@@ -110,7 +118,7 @@ export function oracleRecordPreimage(r: OracleRecord): Uint8Array {
 }
 
 /** Tree (b) leaf: SHA256 of the record preimage. */
-export function oracleRecordLeaf(r: OracleRecord): Id32 {
+export function oracleRecordLeaf(r: OracleRecord | Uint8Array): Id32 {
   return sha256(oracleRecordPreimage(r));
 }
 
@@ -126,7 +134,7 @@ export function oracleRecordsRootFromLeaves(leaves: readonly Id32[]): Id32 {
 }
 
 /** Tree (b) root over records in the given (arrival) order; empty gives 32 zero bytes. */
-export function oracleRecordsRoot(records: readonly OracleRecord[]): Id32 {
+export function oracleRecordsRoot(records: readonly (OracleRecord | Uint8Array)[]): Id32 {
   if (!Array.isArray(records)) throw new NamedError('InvalidArgument', 'records must be an array');
   return oracleRecordsRootFromLeaves(records.map(oracleRecordLeaf));
 }
@@ -153,6 +161,6 @@ export function oracleRecordsProofFromLeaves(leaves: readonly Id32[], index: num
 }
 
 /** Tree (b) proof of `records[index]`; verify with `verifyMerkleProof(oracleRecordLeaf(record), ...)`. */
-export function oracleRecordsProof(records: readonly OracleRecord[], index: number): MerkleProof {
+export function oracleRecordsProof(records: readonly (OracleRecord | Uint8Array)[], index: number): MerkleProof {
   return oracleRecordsProofFromLeaves(records.map(oracleRecordLeaf), index);
 }
