@@ -1,5 +1,13 @@
-/** The benchmark suites `npm run bench` runs, in order. Areas add theirs here. */
+/** The benchmark suites `npm run bench` runs, in order. Areas add theirs here, one per line. */
 import type { BenchSuite } from './harness.js';
+import { chainSuite } from './chain.js';
+import { gpuSuite } from './gpu.js';
+import { sessionMessagingSuite } from './session-messaging.js';
 import { sessionWorkSuite } from './session-work.js';
 
-export const suites: BenchSuite[] = [sessionWorkSuite];
+export const suites: BenchSuite[] = [
+  chainSuite,
+  gpuSuite,
+  sessionMessagingSuite,
+  sessionWorkSuite,
+];

@@ -105,6 +105,7 @@ export class Node implements NodeApi {
     }
     const verifier = new VerifierPool(opts.verifier);
     try {
+      await verifier.ready();
       return new Node(chain, verifier, opts);
     } catch (e) {
       await verifier.close();
@@ -328,7 +329,8 @@ export class Node implements NodeApi {
       },
       producerKey,
     );
-    const waiting = this.submit(tx.raw, { wait: true });
+    await this.submit(tx.raw); // admitted once this resolves
+    const waiting = this.waitForReceipt(tx.hash);
     if (producer.mode !== 'auto') await producer.mine(1);
     const { receipt } = await waiting;
     if (!receipt || receipt.status !== 1) throw new NamedError(receipt?.error || 'SetBalanceFailed', receipt?.errorMessage || 'dev.setBalance failed');

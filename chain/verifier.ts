@@ -130,6 +130,22 @@ export class VerifierPool {
     }
   }
 
+  /** Resolves once every worker has loaded and answered (so the node is ready when it says so). */
+  async ready(): Promise<void> {
+    await Promise.all(
+      this.#slots.map(
+        (slot) =>
+          new Promise<void>((resolve, reject) => {
+            const id = this.#nextId++;
+            const p: Pending = { job: { type: 'check', check: { kind: 'encoded', signature: new Uint8Array(0), digest: new Uint8Array(32) } }, resolve: () => resolve(), reject };
+            slot.batches.set(id, [p]);
+            slot.inFlight += 1;
+            slot.worker.postMessage({ id, jobs: [p.job] });
+          }),
+      ),
+    );
+  }
+
   async verifyTx(raw: Uint8Array): Promise<TxVerdict> {
     return (await this.#submit({ type: 'tx', raw })) as TxVerdict;
   }

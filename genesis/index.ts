@@ -64,6 +64,7 @@ export const DEFAULT_PARAMS = {
 };
 /** Each dev account (both schemes) starts with one million LUX. */
 export const DEV_BALANCE = 1_000_000n * ONE_LUX;
+export const DEV_PRODUCER_BALANCE = 1_000n * ONE_LUX;
 
 export class GenesisError extends Error {
   override name = 'InvalidGenesis';
@@ -176,11 +177,13 @@ export function devGenesisDoc(opts: DevGenesisOptions = {}): GenesisDoc {
       alloc[signerFromSeed(devSeed(i), scheme).address] = DEV_BALANCE.toString();
     }
   }
+  const producer = signerFromSeed(devProducerSeed(), 'ml-dsa-65').address;
+  alloc[producer] = DEV_PRODUCER_BALANCE.toString(); // pays the fees of dev.SetBalance transactions
   Object.assign(alloc, opts.alloc ?? {});
   return {
     chainId: opts.chainId ?? DEFAULT_CHAIN_ID,
     timestamp: opts.timestamp ?? DEFAULT_GENESIS_TIMESTAMP,
-    producer: signerFromSeed(devProducerSeed(), 'ml-dsa-65').address,
+    producer,
     params: {
       minGasPrice: DEFAULT_PARAMS.minGasPrice.toString(),
       blockGasLimit: DEFAULT_PARAMS.blockGasLimit.toString(),

@@ -5,8 +5,9 @@
 import type { ModuleDefinition } from '../vm/module.js';
 import { luxModule } from '../vm/lux.js';
 import { devModule } from '../vm/dev.js';
+import { messagingModule } from '../vm/session/messaging/module.js';
 import { sessionWorkModule } from '../vm/session/work/module.js';
 
 export function builtinModules(): ModuleDefinition[] {
-  return [luxModule, devModule, sessionWorkModule];
+  return [luxModule, devModule, messagingModule, sessionWorkModule];
 }

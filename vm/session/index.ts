@@ -1,11 +1,13 @@
 /**
- * Public API of SessionVM (`sessionchain/session`).
+ * Public API of the session area (`sessionchain/session`).
  *
- * Workload sessions: identifiers, the two Merkle trees, quorum and committee assignment, the S1
- * binary codecs, attestations, the on-chain module, and the reference committee worker.
+ *  - PQ identity and the messaging SessionVM: `generateIdentity(seed?)`, `encryptTo` / `decryptFrom`,
+ *    `signMessage` / `verifyMessage`, the messaging module and its client.
+ *  - Workload sessions: identifiers, the two Merkle trees, quorum and committee assignment, the S1
+ *    binary codecs, attestations, the `sessionwork` module, and the reference committee worker.
  */
-// TODO(lead): re-export the messaging side here once session-msg is merged:
-//   generateIdentity(seed?), encryptTo / decryptFrom, signMessage / verifyMessage, the messaging module.
+export * from './identity.js';
+export * from './messaging/index.js';
 export {
   computeSessionId,
   computeOracleRequestId,
@@ -76,7 +78,7 @@ export { sessionWorkModule, SESSION_WORK_ADDRESS, SESSION_WORK_MODULE } from './
 export { proofOfPossessionMessage } from './work/registry.js';
 export { equivocationEvidenceId } from './work/evidence.js';
 export { DEFAULT_WORK_PARAMS, parseWorkParams, type WorkParams } from './work/params.js';
-export type { SessionView, StepView, RequestView, RecordView, PendingView, FinalizationView, NodeView, CommitteeView, ShareView } from './work/views.js';
+export type { SessionView as WorkSessionView, StepView, RequestView, RecordView, PendingView, FinalizationView, NodeView, CommitteeView, ShareView } from './work/views.js';
 export { CommitteeWorker, majorityBodyHash, type WorkerOptions, type WorkerAction, type NodeKey } from './work/worker/worker.js';
 export { WorkClient, type SendOutcome } from './work/worker/client.js';
 export { echoHandler, httpHandler, type OracleHandler, type OracleTask, type OracleResult, type HttpHandlerOptions } from './work/worker/handlers.js';

@@ -1,0 +1,120 @@
+/**
+ * Argument checks shared by every backend. They run before dispatch, so a backend (TS today,
+ * native/CUDA/Metal later) only ever sees well-formed buffers, and a refused call changes nothing.
+ */
+import { isPowerOfTwo } from './arena.js';
+import { GpuError } from './errors.js';
+import {
+  AIVMEpochState,
+  AIVMRoundDescriptor,
+  AIVMTransitionResult,
+  AnchorOp,
+  Attestation,
+  AttestationOp,
+  AuditAnchor,
+  IN_DIM,
+  InferenceOp,
+  InferenceResult,
+  InferenceWeights,
+  ModelOp,
+  ModelRegistryEntry,
+  OUT_DIM,
+  ProofVerifyOp,
+  ProofVerifyResult,
+} from './layouts.js';
+
+type AnyLayout = { readonly name: string; readonly size: number; count(buf: Uint8Array, what?: string): number };
+
+/** One struct: exactly `layout.size` bytes. */
+export function one(layout: AnyLayout, buf: unknown, what: string): asserts buf is Uint8Array {
+  if (!(buf instanceof Uint8Array) || buf.length !== layout.size) {
+    const got = buf instanceof Uint8Array ? `${buf.length} bytes` : typeof buf;
+    throw new GpuError('BufferSizeMismatch', `${what} must be one ${layout.name} (${layout.size} bytes), got ${got}`, {
+      argument: what,
+      expected: layout.size,
+    });
+  }
+}
+
+/** An array of structs: returns the count. */
+export function many(layout: AnyLayout, buf: unknown, what: string): number {
+  return layout.count(buf as Uint8Array, what);
+}
+
+/** A hashed arena: a whole number of slots, and a power-of-two slot count (or empty). */
+export function arena(layout: AnyLayout, buf: unknown, what: string): number {
+  const n = many(layout, buf, what);
+  if (n !== 0 && !isPowerOfTwo(n)) {
+    throw new GpuError('ArenaNotPowerOfTwo', `${what} has ${n} ${layout.name} slots; the open-addressing arena needs a power of two (e.g. 512, 1024)`, {
+      argument: what,
+      slots: n,
+    });
+  }
+  return n;
+}
+
+export function attestationApplyArgs(desc: unknown, ops: unknown, table: unknown): void {
+  one(AIVMRoundDescriptor, desc, 'desc');
+  many(AttestationOp, ops, 'ops');
+  arena(Attestation, table, 'table');
+}
+
+export function provenanceApplyArgs(desc: unknown, ops: unknown, models: unknown): void {
+  one(AIVMRoundDescriptor, desc, 'desc');
+  many(ModelOp, ops, 'ops');
+  arena(ModelRegistryEntry, models, 'models');
+}
+
+export function anchorApplyArgs(desc: unknown, ops: unknown, anchors: unknown): void {
+  one(AIVMRoundDescriptor, desc, 'desc');
+  many(AnchorOp, ops, 'ops');
+  many(AuditAnchor, anchors, 'anchors');
+}
+
+export function epochTransitionArgs(desc: unknown, atts: unknown, models: unknown, anchors: unknown, epochState: unknown, result: unknown): void {
+  one(AIVMRoundDescriptor, desc, 'desc');
+  arena(Attestation, atts, 'atts');
+  arena(ModelRegistryEntry, models, 'models');
+  many(AuditAnchor, anchors, 'anchors');
+  one(AIVMEpochState, epochState, 'epochState');
+  one(AIVMTransitionResult, result, 'result');
+}
+
+/** Model weights: one InferenceWeights with both shifts in 0..31 ([P]: Go would saturate larger counts). */
+export function weightsArg(weights: unknown, what = 'weights'): asserts weights is Uint8Array {
+  one(InferenceWeights, weights, what);
+  for (const field of ['shift1', 'shift2'] as const) {
+    const s = (weights[InferenceWeights.offsets[field]]! << 24) >> 24;
+    if (s < 0 || s > 31) {
+      throw new GpuError('InvalidShift', `${what}.${field} is ${s}; right shifts must be 0..31`, { field, value: s });
+    }
+  }
+}
+
+export function inferenceStepArgs(weights: unknown, ops: unknown, batchIn: unknown, batchOut: unknown, results: unknown): void {
+  weightsArg(weights);
+  const n = many(InferenceOp, ops, 'ops');
+  const mismatch = (what: string, want: number, got: unknown) => {
+    const len = got instanceof Uint8Array ? got.length : -1;
+    if (len !== want) {
+      throw new GpuError('BatchSizeMismatch', `${what} must be ${want} bytes for ${n} ops, got ${len < 0 ? typeof got : `${len} bytes`}`, {
+        argument: what,
+        expected: want,
+      });
+    }
+  };
+  mismatch('batchIn', n * IN_DIM, batchIn);
+  mismatch('batchOut', n * OUT_DIM, batchOut);
+  mismatch('results', n * InferenceResult.size, results);
+}
+
+export function proofVerifyArgs(ops: unknown, results: unknown): void {
+  const n = many(ProofVerifyOp, ops, 'ops');
+  const len = results instanceof Uint8Array ? results.length : -1;
+  if (len !== n * ProofVerifyResult.size) {
+    throw new GpuError('BatchSizeMismatch', `results must be ${n * ProofVerifyResult.size} bytes (${n} ProofVerifyResult structs), got ${len < 0 ? typeof results : `${len} bytes`}`, {
+      argument: 'results',
+      expected: n * ProofVerifyResult.size,
+    });
+  }
+}

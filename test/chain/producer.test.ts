@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { Node, DevChain } from '../../chain/index.js';
+
+describe('producer modes and dev time helpers', function () {
+  it('interval mode produces blocks on its own, empty or not, with increasing timestamps', async () => {
+    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'interval', blockTimeMs: 50 } });
+    try {
+      await new Promise((r) => setTimeout(r, 400));
+      const h = node.chain.head.height;
+      expect(Number(h)).to.be.greaterThan(2);
+      let prev = -1n;
+      for (let i = 1n; i <= h; i++) {
+        const ts = (await node.chain.getBlock(i))!.header.timestamp;
+        expect(ts > prev).to.equal(true);
+        prev = ts;
+      }
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it('manual mode mines only on request; mine(n) makes n blocks', async () => {
+    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
+    const c = new DevChain(node);
+    try {
+      await c.submit(c.signer(0, 'secp256k1'), 'lux', 'transfer', { to: c.signer(1).address, amount: 1n });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(node.chain.head.height).to.equal(0n);
+      const blocks = await node.mine(3);
+      expect(blocks.map((b) => b.block.txs.length)).to.deep.equal([1, 0, 0]);
+      expect(node.chain.head.height).to.equal(3n);
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it('switching modes at run time (automine on/off, block time) takes effect', async () => {
+    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
+    const c = new DevChain(node);
+    try {
+      node.producer!.setMode('auto');
+      const r = await c.send(c.signer(2, 'secp256k1'), 'lux', 'transfer', { to: c.signer(1).address, amount: 1n });
+      expect(r.height).to.equal(1n);
+      node.producer!.setMode('manual');
+      const p = await c.submit(c.signer(2, 'secp256k1'), 'lux', 'transfer', { to: c.signer(1).address, amount: 1n });
+      await new Promise((res) => setTimeout(res, 50));
+      expect(node.chain.head.height).to.equal(1n);
+      node.producer!.setMode('auto'); // picks up what waits
+      expect((await p.receipt).height).to.equal(2n);
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it('IncreaseTime shifts and SetNextBlockTimestamp pins the next block time', async () => {
+    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
+    try {
+      const [b1] = await node.mine(1);
+      node.producer!.increaseTime(3_600_000n);
+      const [b2] = await node.mine(1);
+      expect(b2!.block.header.timestamp - b1!.block.header.timestamp >= 3_600_000n).to.equal(true);
+      const target = b2!.block.header.timestamp + 86_400_000n;
+      node.producer!.setNextBlockTimestamp(target);
+      const [b3] = await node.mine(1);
+      expect(b3!.block.header.timestamp).to.equal(target);
+      expect(() => node.producer!.setNextBlockTimestamp(target)).to.throw(/after the head/);
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it('dev setBalance is a real transaction (replayable) signed by the producer', async () => {
+    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
+    const c = new DevChain(node);
+    try {
+      const who = c.signer(4).address;
+      const r = await node.setBalance(who, 42n);
+      expect(r.status).to.equal(1);
+      expect(await c.balance(who)).to.equal(42n);
+      const b = await node.chain.getBlock(node.chain.head.height);
+      expect(b!.txs[0]!.method).to.equal('setBalance');
+      // Anyone else calling the dev module is refused.
+      const s = c.signer(5, 'secp256k1');
+      const bad = await c.send(s, 'dev', 'setBalance', { address: s.address, balance: 10n ** 30n });
+      expect(bad.receipt.status).to.equal(0);
+      expect(bad.receipt.error).to.equal('unauthorized');
+    } finally {
+      await node.stop();
+    }
+  });
+});
