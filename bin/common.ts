@@ -21,12 +21,9 @@ import {
   decryptKeystore,
   devSigner,
   fromHex,
-  isAddress,
   isHex,
   parseKeystore,
-  signTx,
   signerFromSeed,
-  toAddress,
   toHex,
 } from '../chain/index.js';
 import type { MethodDef, ModuleDefinition, QueryDef } from '../vm/module.js';
