@@ -18,7 +18,7 @@ import type { SchemeName } from './keys/schemes.js';
 import type { Signer } from './keys/signer.js';
 import { readAccount } from '../vm/lux.js';
 import type { ModuleDefinition } from '../vm/module.js';
-import { builtinModules, devGenesis, type DevGenesisOptions } from '../genesis/index.js';
+import type { DevGenesisOptions } from '../genesis/index.js';
 
 export interface DevChainOptions {
   modules?: ModuleDefinition[];
@@ -157,6 +157,7 @@ export class DevChain {
 }
 
 export async function createDevChain(opts: DevChainOptions = {}): Promise<DevChain> {
+  const { builtinModules, devGenesis } = await import('../genesis/index.js'); // lazily: genesis imports every module
   const modules = opts.modules ?? builtinModules();
   const nodeOpts: NodeOptions = {
     memory: opts.dataDir === undefined,

@@ -9,7 +9,7 @@ import { RpcClient, RpcError, type HeaderJson } from './rpc/client.js';
 import { decodeRecord } from './replay.js';
 import { importBlock, BlockImportError } from './importer.js';
 import { blockHash } from './block.js';
-import { loadGenesis, type Genesis } from '../genesis/index.js';
+import type { Genesis } from '../genesis/index.js';
 import type { ModuleDefinition } from '../vm/module.js';
 
 export interface FollowerStatus {
@@ -21,6 +21,7 @@ export interface FollowerStatus {
 
 /** Fetches and validates the upstream's genesis document. */
 export async function fetchUpstreamGenesis(client: RpcClient, modules?: readonly ModuleDefinition[]): Promise<Genesis> {
+  const { loadGenesis } = await import('../genesis/index.js');
   return loadGenesis(await client.call('chain.Genesis'), modules);
 }
 

@@ -12,11 +12,15 @@ import { concat, utf8 } from './bytes.js';
 
 type WasmKeccak = Awaited<ReturnType<typeof createKeccak>>;
 let wasm: WasmKeccak | undefined;
-try {
-  wasm = await createKeccak(256);
-} catch {
-  wasm = undefined; // no WebAssembly: fall back to noble, which is correct but slower
-}
+/**
+ * The WebAssembly instance is created asynchronously; until it is ready (the first milliseconds
+ * after start-up) hashes come from noble. Both are the same function, so results never differ. No
+ * top-level await: this file sits under every import cycle of the project.
+ */
+export const keccakReady: Promise<void> = createKeccak(256).then(
+  (k) => void (wasm = k),
+  () => undefined, // no WebAssembly: stay on noble, which is correct but slower
+);
 
 /** Keccak-256 with legacy padding (what Ethereum calls keccak256). */
 export function keccak256(data: Uint8Array): Uint8Array {

@@ -27,8 +27,9 @@ import { callModule, NO_TX, type ExecEnv } from '../vm/context.js';
 import type { ModuleDefinition, NodeApi } from '../vm/module.js';
 import { readAccount, readAccountKey, LUX_ADDRESS } from '../vm/lux.js';
 import { DEV_ADDRESS } from '../vm/dev.js';
-import { builtinModules, devGenesis, type Genesis } from '../genesis/index.js';
+import type { Genesis } from '../genesis/index.js';
 import { MLDSA65_ENCODED_LEN } from './keys/schemes.js';
+import { keccakReady } from './hash.js';
 
 export interface NodeOptions {
   /** classic-level directory; ignored with `memory`. */
@@ -93,6 +94,9 @@ export class Node implements NodeApi {
   }
 
   static async start(opts: NodeOptions = {}): Promise<Node> {
+    // genesis/ imports every module, and modules import chain/: load it lazily to keep imports acyclic.
+    const { builtinModules, devGenesis } = await import('../genesis/index.js');
+    await keccakReady;
     const modules = opts.modules ?? builtinModules();
     const genesis = opts.genesis ?? devGenesis({}, modules);
     const store = await Store.open({ ...(opts.store ?? {}), path: opts.memory ? undefined : (opts.dataDir ?? '.sessionchain') });
