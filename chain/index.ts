@@ -51,3 +51,4 @@ export { headerJson, blockJson, txJson, receiptJson, eventJson, eventArgs } from
 export { Follower, fetchUpstreamGenesis, type FollowerStatus } from './follower.js';
 export { replayInto, storeSource, fileSource, decodeRecord, type ReplaySource, type ReplayResult, type ReplayProgress } from './replay.js';
 export { BlockFileWriter, BlockFileReader, BLOCKFILE_MAGIC, type BlockRecord } from './blockfile.js';
+export { Wallet, resolveModule, resolveMethod, resolveQuery, type ModuleSchemas, type WalletSendOptions } from './wallet.js';

@@ -156,7 +156,7 @@ export class Node implements NodeApi {
       throw new TxRejected(nonCanonical ? 'NonCanonicalEncoding' : 'MalformedTransaction', `cannot decode the transaction: ${(e as Error).message}`);
     }
     const args = exec.checkStateless(tx);
-    if (this.mempool.has(tx.hash) || (await this.chain.store.txLocation(tx.hash))) throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already known`);
+    if (this.mempool.has(tx.hash)) throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already in the mempool`);
 
     // Per-sender ordering: stateful checks run in arrival order, verification in parallel.
     const prev = this.#senderTail.get(tx.from) ?? Promise.resolve();
@@ -175,6 +175,10 @@ export class Node implements NodeApi {
       await prev;
       return await this.chain.lock.read(async () => {
         const account = await readAccount(this.chain.committed, tx.from);
+        // A mined transaction cannot come back: its nonce is used. Only then look it up, to name it.
+        if (tx.nonce < account.nonce && (await this.chain.store.txLocation(tx.hash))) {
+          throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already in a block`);
+        }
         const known = await readAccountKey(this.chain.committed, tx.from);
         if (!known && tx.gasLimit < intrinsicGas(tx) + GAS.accountKeyRecord) {
           throw new TxRejected('IntrinsicGasTooLow', `the first transaction of an account also records its key: gasLimit must be at least ${intrinsicGas(tx) + GAS.accountKeyRecord}`);
