@@ -8,7 +8,7 @@
  * transaction is durable: an acknowledged transaction survives a crash.
  */
 import { type Address, ZERO_ADDRESS } from './address.js';
-import { toHex } from './bytes.js';
+import { toHex, utf8 } from './bytes.js';
 import { CodecError, NamedError, NodeError, RpcCode, TxRejected } from './errors.js';
 import { encodeValue } from './codec.js';
 import { Transaction, signTx } from './tx.js';
@@ -30,6 +30,13 @@ import { DEV_ADDRESS } from '../vm/dev.js';
 import type { Genesis } from '../genesis/index.js';
 import { MLDSA65_ENCODED_LEN } from './keys/schemes.js';
 import { keccakReady } from './hash.js';
+
+/**
+ * The transaction context of a simulation (chain.Call on a method, chain.EstimateGas): a fixed
+ * stand-in for the unsigned encoding, as Tempo seeds for RPC simulations, so that calls deriving
+ * values from it (TIP-1034's expiringNonceHash) run, with results that differ from the real ones.
+ */
+const SIMULATION_CONTEXT = utf8('SESSIONCHAIN:SIMULATION:v1');
 
 export interface NodeOptions {
   /** classic-level directory; ignored with `memory`. */
@@ -251,7 +258,7 @@ export class Node implements NodeApi {
         registry: exec.registry,
         state: overlay,
         block,
-        tx: { ...NO_TX, from },
+        tx: { ...NO_TX, from, unsignedEncoding: SIMULATION_CONTEXT },
         meter,
         events,
         transient: new Map(),

@@ -1,6 +1,6 @@
 /** Spec §10 "Open" through real signed transactions, plus same-transaction rules and check order. */
 import { expect } from 'chai';
-import { fromHex, signTx, t, toHex, ZERO_ADDRESS, type DevChain } from '../../chain/index.js';
+import { fromHex, signTx, t, toAddress, toHex, utf8, ZERO_ADDRESS, type DevChain } from '../../chain/index.js';
 import { LUX_ADDRESS } from '../../vm/lux.js';
 import {
   computeChannelId,
@@ -12,8 +12,28 @@ import {
   ZERO_WORD,
   type ChannelDescriptor,
 } from '../../precompiles/index.js';
-import { BATCHER_ADDRESS, escrowCall } from './batcher.js';
+import { BATCHER_ADDRESS, batcherModule, escrowCall } from './batcher.js';
+import { builtinModules } from '../../genesis/index.js';
+import { defineModule } from '../../vm/module.js';
 import { balances, channelState, DEPOSIT, expectError, expectOk, openChannel, salt, startChain, TOKEN } from './helpers.js';
+
+/** A module whose endBlock (which has no transaction) calls open and records the error name. */
+const NO_CONTEXT_PROBE = toAddress('0x4e4f435458000000000000000000000000000000');
+function noContextProbe(args: Record<string, unknown>) {
+  return defineModule({
+    name: 'noContextProbe',
+    address: NO_CONTEXT_PROBE,
+    methods: {},
+    async endBlock(ctx) {
+      try {
+        await ctx.call(ESCROW_ADDRESS, 'open', args);
+        ctx.state.set(utf8('error'), utf8('none'));
+      } catch (e) {
+        ctx.state.set(utf8('error'), utf8((e as Error).name));
+      }
+    },
+  });
+}
 
 describe('escrow: open', function () {
   let chain: DevChain;
@@ -104,10 +124,22 @@ describe('escrow: open', function () {
     expectError((await chain.send(payer(), 'escrow', 'open', openArgs({ token: ZERO_ADDRESS, deposit: 0n }))).receipt, 'InvalidToken');
   });
 
-  it('without a transaction context (a simulation) fails with ExpiringNonceHashNotSet', async () => {
+  it('a simulation runs open with a stand-in context: it succeeds, with an id no transaction gets', async () => {
     const sim = await chain.node.simulate({ from: payer().address, to: ESCROW_ADDRESS, method: 'open', args: openArgs({ salt: salt(4) }) });
-    expect(sim.status).to.equal(0);
-    expect(sim.error).to.equal('ExpiringNonceHashNotSet');
+    expect(sim.status, sim.errorMessage).to.equal(1);
+    const { result } = await chain.send(payer(), 'escrow', 'open', openArgs({ salt: salt(4) }));
+    expect(result).to.not.equal(sim.result);
+  });
+
+  it('without a transaction context (a system step) fails with ExpiringNonceHashNotSet', async () => {
+    const other = await startChain({ modules: [...builtinModules(), batcherModule, noContextProbe(openArgs({ salt: salt(5) }))] });
+    try {
+      await other.mine(1);
+      const err = await other.node.readState(NO_CONTEXT_PROBE, utf8('error'));
+      expect(err && new TextDecoder().decode(err)).to.equal('ExpiringNonceHashNotSet');
+    } finally {
+      await other.stop();
+    }
   });
 
   it('a payer without enough tokens fails and nothing moves', async () => {
