@@ -3,11 +3,15 @@ import type { BenchSuite } from './harness.js';
 import { chainSuite } from './chain.js';
 import { gpuSuite } from './gpu.js';
 import { sessionMessagingSuite } from './session-messaging.js';
+import { sessionWorkSuite } from './session-work.js';
+import { precompilesSuite } from './precompiles.js';
 import { aivmSuite } from './aivm.js';
 
 export const suites: BenchSuite[] = [
   chainSuite,
   gpuSuite,
   sessionMessagingSuite,
+  sessionWorkSuite,
+  precompilesSuite,
   aivmSuite,
 ];

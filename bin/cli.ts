@@ -10,10 +10,13 @@ import * as tx from './commands/tx.js';
 import * as data from './commands/data.js';
 import * as genesis from './commands/genesis.js';
 import * as session from './commands/session.js';
+import * as work from './commands/work.js';
+import * as worker from './commands/worker.js';
+import * as escrow from './commands/escrow.js';
 import * as aivm from './commands/aivm.js';
 import * as provider from './commands/provider.js';
 
-const commands: { register(program: Command): void }[] = [devnet, keys, tx, data, genesis, session, aivm, provider];
+const commands: { register(program: Command): void }[] = [devnet, keys, tx, data, genesis, session, work, worker, escrow, aivm, provider];
 
 const program = new Command('sessionchain')
   .description('Local devnets for post-quantum sessions, AI compute and payment channels.')

@@ -21,16 +21,13 @@ import {
   decryptKeystore,
   devSigner,
   fromHex,
-  isAddress,
   isHex,
   parseKeystore,
-  signTx,
   signerFromSeed,
-  toAddress,
   toHex,
 } from '../chain/index.js';
 import type { MethodDef, ModuleDefinition, QueryDef } from '../vm/module.js';
-import { builtinModules } from '../genesis/index.js';
+import { Wallet, builtinSchemas, resolveMethod, resolveModule, resolveQuery } from '../index.js';
 
 export const DEFAULT_RPC = 'http://127.0.0.1:9651';
 
@@ -194,45 +191,28 @@ export async function resolveSigner(opts: SignerOpts): Promise<Signer> {
   return signer;
 }
 
-// ---- module schemas ---------------------------------------------------------------------------
+// ---- module schemas and sending ---------------------------------------------------------------
 
-let modulesCache: ModuleDefinition[] | undefined;
-function modules(): ModuleDefinition[] {
-  return (modulesCache ??= builtinModules());
-}
-
-/** Resolves a module name or an address to a built-in module definition and address. */
+/** Resolves a module name or an address to a built-in module (one-line CLI errors). */
 export function resolveTarget(target: string): { address: Address; module: ModuleDefinition } {
-  const byName = modules().find((m) => m.name === target);
-  if (byName) return { address: byName.address, module: byName };
-  if (!isAddress(target)) fail(`unknown module "${target}"`, `use a module name (${modules().map((m) => m.name).join(', ')}) or a 0x address`);
-  const address = toAddress(target);
-  const exact = modules().find((m) => m.address === address);
-  if (exact) return { address, module: exact };
-  const bytes = fromHex(address);
-  const prefixed = modules().find((m) => m.addressPrefix && m.addressPrefix.every((b, i) => bytes[i] === b));
-  if (prefixed) return { address, module: prefixed };
-  return fail(`no module or precompile at ${address}`);
+  return cli(() => resolveModule(builtinSchemas, target), 'use a module name or a 0x address');
 }
 
 export function findMethod(target: string, method: string): { address: Address; module: ModuleDefinition; def: MethodDef } {
-  const r = resolveTarget(target);
-  const def = r.module.methods[method];
-  if (!def || def.visibility === 'internal') {
-    const names = Object.entries(r.module.methods).filter(([, d]) => d.visibility !== 'internal').map(([n]) => n);
-    fail(`${r.module.name} has no method "${method}"`, `methods: ${names.join(', ') || '(none)'}`);
-  }
-  return { ...r, def: def! };
+  return cli(() => resolveMethod(builtinSchemas, target, method));
 }
 
 export function findQuery(target: string, query: string): { address: Address; module: ModuleDefinition; def: QueryDef } {
-  const r = resolveTarget(target);
-  const def = r.module.queries?.[query];
-  if (!def) fail(`${r.module.name} has no query "${query}"`, `queries: ${Object.keys(r.module.queries ?? {}).join(', ') || '(none)'}`);
-  return { ...r, def: def! };
+  return cli(() => resolveQuery(builtinSchemas, target, query));
 }
 
-// ---- sending transactions ---------------------------------------------------------------------
+function cli<T>(fn: () => T, hint?: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    return fail((e as Error).message, hint);
+  }
+}
 
 export interface SendCallOptions {
   gasLimit?: string;
@@ -246,33 +226,25 @@ export interface SendCallOptions {
  * converted with the method's schema. Gas is estimated (+25%) unless given.
  */
 export async function sendCall(rpc: RpcClient, signer: Signer, target: string, method: string, argsJson: unknown, o: SendCallOptions = {}): Promise<ReceiptJson | { hash: string }> {
-  const { address, def } = findMethod(target, method);
+  const { def } = findMethod(target, method);
   let args: unknown;
   try {
     args = def.args.fromJson(argsJson ?? [], 'args');
   } catch (e) {
     fail(`bad arguments for ${method}: ${(e as Error).message}`, `expected ${def.args.name}`);
   }
-  const encodedArgs = def.args.encode(args);
-  const [chainId, account, genesis] = await Promise.all([rpc.chainId(), rpc.getAccount(signer.address), rpc.call<{ params?: { minGasPrice?: string } }>('chain.Genesis')]);
-  const nonce = o.nonce !== undefined ? BigInt(o.nonce) : BigInt(account.pendingNonce);
-  const gasPrice = o.gasPrice !== undefined ? BigInt(o.gasPrice) : BigInt(genesis.params?.minGasPrice ?? '1000000000');
-  let gasLimit: bigint;
-  if (o.gasLimit !== undefined) gasLimit = BigInt(o.gasLimit);
-  else {
-    const est = await rpc.call<{ gas: string; status: number; error: string | null; errorMessage: string | null }>('chain.EstimateGas', {
-      from: signer.address,
-      to: address,
-      method,
-      args: def.args.toJson(args),
-      scheme: signer.scheme,
+  const wallet = new Wallet(rpc, signer, builtinSchemas);
+  try {
+    return await wallet.send(target, method, args, {
+      gasLimit: o.gasLimit !== undefined ? BigInt(o.gasLimit) : undefined,
+      gasPrice: o.gasPrice !== undefined ? BigInt(o.gasPrice) : undefined,
+      nonce: o.nonce !== undefined ? BigInt(o.nonce) : undefined,
+      wait: o.wait,
     });
-    if (est.status === 0) fail(`the call would fail: ${est.error}: ${est.errorMessage}`, 'fix the arguments, or pass --gas-limit to send it anyway');
-    gasLimit = (BigInt(est.gas) * 125n) / 100n + 10_000n;
+  } catch (e) {
+    if (e instanceof NamedError && /would fail/.test(e.message)) fail(`${e.name}: ${e.message}`, 'fix the arguments, or pass --gas-limit to send it anyway');
+    throw e;
   }
-  const tx = signTx({ chainId: BigInt(chainId), nonce, from: signer.address, to: address, method, args: encodedArgs as never, gasLimit, gasPrice }, signer);
-  const sent = await rpc.sendTransaction(tx.raw, { wait: o.wait !== false });
-  return sent.receipt ?? { hash: sent.hash };
 }
 
 /** Adds --gas-limit / --gas-price / --nonce / --no-wait. */

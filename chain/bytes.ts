@@ -20,9 +20,11 @@ export function toRawHex(b: Uint8Array): string {
 
 /** Parses hex (with or without `0x`). Throws on odd length or non-hex characters. */
 export function fromHex(hex: string): Uint8Array {
-  if (typeof hex !== 'string' || !HEX_RE.test(hex)) throw new TypeError(`not a hex string: ${preview(hex)}`);
+  if (typeof hex !== 'string') throw new TypeError(`not a hex string: ${preview(hex)}`);
   const body = hex.startsWith('0x') ? hex.slice(2) : hex;
   const buf = Buffer.from(body, 'hex');
+  // Buffer.from stops at the first invalid pair, so a full-length result means valid hex.
+  if (buf.length * 2 !== body.length) throw new TypeError(`not a hex string: ${preview(hex)}`);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 

@@ -12,7 +12,7 @@
  */
 import { RLP } from '@ethereumjs/rlp';
 import { CodecError } from './errors.js';
-import { equals, fromHex, fromUtf8, isHex, preview, toHex, utf8, bigToMinimal, bytesToBig } from './bytes.js';
+import { equals, fromHex, fromUtf8, preview, toHex, utf8, bigToMinimal, bytesToBig } from './bytes.js';
 import { type Address, toAddress, addressBytes } from './address.js';
 
 export type RlpItem = Uint8Array | RlpItem[];
@@ -127,8 +127,12 @@ function smallUintType(bits: 8 | 16 | 32): Type<number> {
 
 function parseHexJson(v: unknown, path: string): Uint8Array {
   if (v instanceof Uint8Array) return v;
-  if (typeof v !== 'string' || !v.startsWith('0x') || !isHex(v)) throw new CodecError(`expected 0x-prefixed hex, got ${preview(v)}`, path);
-  return fromHex(v);
+  if (typeof v !== 'string' || !v.startsWith('0x')) throw new CodecError(`expected 0x-prefixed hex, got ${preview(v)}`, path);
+  try {
+    return fromHex(v);
+  } catch {
+    throw new CodecError(`expected 0x-prefixed hex, got ${preview(v)}`, path);
+  }
 }
 
 function fixedBytes(n: number): Type<Uint8Array> {

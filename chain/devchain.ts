@@ -70,13 +70,21 @@ export class DevChain {
     return committed > local ? committed : local;
   }
 
+  /** Takes the next nonce; reading and reserving happen in one step, so concurrent builds differ. */
+  async #reserveNonce(a: Address): Promise<bigint> {
+    const committed = (await this.node.chain.withHeadState((s) => readAccount(s, a))).nonce + BigInt(this.node.mempool.pendingCount(a));
+    const local = this.#nonces.get(a) ?? 0n;
+    const nonce = committed > local ? committed : local;
+    this.#nonces.set(a, nonce + 1n);
+    return nonce;
+  }
+
   /** Builds and signs a transaction with JS argument values. */
   async buildTx(signer: Signer, target: string, method: string, args: Record<string, unknown> = {}, opts: SendOptions = {}): Promise<Transaction> {
     const to = this.address(target);
     const def = this.node.chain.registry.resolve(to)?.def.methods[method];
     if (!def) throw new NamedError('UnknownMethod', `no method ${method} at ${target}`);
-    const nonce = opts.nonce ?? (await this.nextNonce(signer.address));
-    this.#nonces.set(signer.address, nonce + 1n);
+    const nonce = opts.nonce ?? (await this.#reserveNonce(signer.address));
     return signTx(
       {
         chainId: this.chainId,
@@ -98,16 +106,30 @@ export class DevChain {
     return this.sendTx<R>(tx);
   }
 
+  /** Gives back the nonce reserved by `buildTx` when the node refuses the transaction. */
+  #release(tx: Transaction): void {
+    if (this.#nonces.get(tx.from) === tx.nonce + 1n) this.#nonces.set(tx.from, tx.nonce);
+  }
+
+  async #admit(tx: Transaction, wait: boolean) {
+    try {
+      return await this.node.submit(tx.raw, { wait });
+    } catch (e) {
+      this.#release(tx);
+      throw e;
+    }
+  }
+
   async sendTx<R = unknown>(tx: Transaction): Promise<SendResult<R>> {
     let receipt: Receipt;
     let height: bigint;
     if (this.node.producer?.mode === 'manual') {
-      await this.node.submit(tx.raw);
+      await this.#admit(tx, false);
       const waiting = this.node.waitForReceipt(tx.hash);
       await this.node.mine(1);
       ({ receipt, height } = await waiting);
     } else {
-      const r = await this.node.submit(tx.raw, { wait: true });
+      const r = await this.#admit(tx, true);
       receipt = r.receipt!;
       height = r.height!;
     }
@@ -117,7 +139,7 @@ export class DevChain {
   /** Admits a transaction without waiting; `receipt` resolves when a block includes it. */
   async submit(signer: Signer, target: string, method: string, args: Record<string, unknown> = {}, opts: SendOptions = {}): Promise<{ tx: Transaction; receipt: Promise<SendResult> }> {
     const tx = await this.buildTx(signer, target, method, args, opts);
-    await this.node.submit(tx.raw);
+    await this.#admit(tx, false);
     const receipt = this.node.waitForReceipt(tx.hash).then(({ receipt, height }) => ({ hash: tx.hash, receipt, height, result: this.decodeResult(tx, receipt), tx }));
     receipt.catch(() => {});
     return { tx, receipt };

@@ -93,7 +93,7 @@ export class Executor {
     const def = this.registry.resolve(tx.to)?.def.methods[tx.method];
     if (!def?.signatures) return [];
     try {
-      return def.signatures(args, { from: tx.from });
+      return def.signatures(args, { from: tx.from, chainId: tx.chainId });
     } catch {
       return [];
     }

@@ -3,7 +3,7 @@
  */
 export * from './bytes.js';
 export * from './address.js';
-export { keccak256, keccak256Reference, keccakConcat, keccakUtf8, sha256, sha256Concat, blake2b256 } from './hash.js';
+export { keccakReady, keccak256, keccak256Reference, keccakConcat, keccakUtf8, sha256, sha256Concat, blake2b256 } from './hash.js';
 export { t, rlpEncode, rlpDecode, encodeValue, decodeValue, parseUint, asBytes, asList, type Type, type Infer, type Json, type RlpItem, type StructType, type StructOf } from './codec.js';
 export { NamedError, TxRejected, ModuleError, CodecError, NodeError, RpcCode, errorName, errorMessage, type TxRejectionName } from './errors.js';
 export {
@@ -51,3 +51,4 @@ export { headerJson, blockJson, txJson, receiptJson, eventJson, eventArgs } from
 export { Follower, fetchUpstreamGenesis, type FollowerStatus } from './follower.js';
 export { replayInto, storeSource, fileSource, decodeRecord, type ReplaySource, type ReplayResult, type ReplayProgress } from './replay.js';
 export { BlockFileWriter, BlockFileReader, BLOCKFILE_MAGIC, type BlockRecord } from './blockfile.js';
+export { Wallet, resolveModule, resolveMethod, resolveQuery, type ModuleSchemas, type WalletSendOptions } from './wallet.js';

@@ -28,6 +28,8 @@ export interface MempoolOptions {
   replaceBumpPercent?: number;
 }
 
+const upfrontOf = (p: PoolTx): bigint => p.tx.gasLimit * p.tx.gasPrice;
+
 export type DropListener = (ptx: PoolTx, error: TxRejected) => void;
 
 export class Mempool {
@@ -36,6 +38,8 @@ export class Mempool {
   readonly replaceBump: bigint;
   readonly #bySender = new Map<Address, PoolTx[]>();
   readonly #byHash = new Map<string, PoolTx>();
+  /** Σ gasLimit × gasPrice of each sender's pending transactions (what they may cost at most). */
+  readonly #cost = new Map<Address, bigint>();
   #seq = 0;
   #onDrop: DropListener = () => {};
 
@@ -90,21 +94,23 @@ export class Mempool {
       if (tx.gasPrice < minPrice) {
         throw new TxRejected('ReplacementUnderpriced', `nonce ${tx.nonce} is taken by a pending transaction; a replacement needs gasPrice ≥ ${minPrice}`);
       }
-      const committed = queue.reduce((s, p, j) => (j === i ? s : s + p.tx.gasLimit * p.tx.gasPrice), 0n);
-      if (account.balance < committed + upfront) throw this.#funds(tx, account.balance, committed + upfront);
+      const others = this.#costOf(tx.from) - upfrontOf(old);
+      if (account.balance < others + upfront) throw this.#funds(tx, account.balance, others + upfront);
       const ptx: PoolTx = { tx, publicKey, args, seq: old.seq };
       queue[i] = ptx;
+      this.#cost.set(tx.from, others + upfront);
       this.#byHash.delete(toHex(old.tx.hash));
       this.#byHash.set(key, ptx);
       this.#onDrop(old, new TxRejected('Dropped', `replaced by ${key} (higher gas price)`, { replacedBy: key }));
       return ptx;
     }
     if (queue.length >= this.maxPerSender) throw new TxRejected('SenderLimitReached', `${tx.from} already has ${queue.length} pending transactions; wait for some to be mined`);
-    const pendingCost = queue.reduce((s, p) => s + p.tx.gasLimit * p.tx.gasPrice, 0n);
+    const pendingCost = this.#costOf(tx.from);
     if (account.balance < pendingCost + upfront) throw this.#funds(tx, account.balance, pendingCost + upfront);
     if (this.#byHash.size >= this.maxTxs) this.#evictFor(tx);
     const ptx: PoolTx = { tx, publicKey, args, seq: this.#seq++ };
     queue.push(ptx);
+    this.#cost.set(tx.from, this.#costOf(tx.from) + upfront);
     this.#bySender.set(tx.from, queue);
     this.#byHash.set(key, ptx);
     return ptx;
@@ -128,14 +134,26 @@ export class Mempool {
   }
 
   #drop(ptx: PoolTx, why: TxRejected): void {
-    const q = this.#bySender.get(ptx.tx.from);
+    this.#remove(ptx);
+    this.#onDrop(ptx, why);
+  }
+
+  #remove(ptx: PoolTx): void {
+    const sender = ptx.tx.from;
+    const q = this.#bySender.get(sender);
     if (q) {
       const i = q.indexOf(ptx);
       if (i >= 0) q.splice(i, 1);
-      if (q.length === 0) this.#bySender.delete(ptx.tx.from);
+      if (q.length === 0) this.#bySender.delete(sender);
     }
     this.#byHash.delete(toHex(ptx.tx.hash));
-    this.#onDrop(ptx, why);
+    const left = this.#costOf(sender) - upfrontOf(ptx);
+    if (this.#bySender.has(sender)) this.#cost.set(sender, left);
+    else this.#cost.delete(sender);
+  }
+
+  #costOf(sender: Address): bigint {
+    return this.#cost.get(sender) ?? 0n;
   }
 
   /** Up to `max` transactions in arrival order, each sender's in nonce order. */
@@ -152,14 +170,7 @@ export class Mempool {
   removeIncluded(txs: readonly Transaction[]): void {
     for (const tx of txs) {
       const ptx = this.#byHash.get(toHex(tx.hash));
-      if (!ptx) continue;
-      this.#byHash.delete(toHex(tx.hash));
-      const q = this.#bySender.get(tx.from);
-      if (q) {
-        const i = q.indexOf(ptx);
-        if (i >= 0) q.splice(i, 1);
-        if (q.length === 0) this.#bySender.delete(tx.from);
-      }
+      if (ptx) this.#remove(ptx);
     }
   }
 
@@ -185,12 +196,7 @@ export class Mempool {
         else if (p.tx.nonce < nonce) dropped.push([p, new TxRejected('NonceTooLow', `nonce ${p.tx.nonce} was used by another transaction`)]);
         else dropped.push([p, new TxRejected('NonceGap', `an earlier transaction of ${sender} was dropped; resubmit from nonce ${nonce + BigInt(keep.length)}`)]);
       }
-      if (keep.length) this.#bySender.set(sender, keep);
-      else this.#bySender.delete(sender);
-      for (const [p, why] of dropped) {
-        this.#byHash.delete(toHex(p.tx.hash));
-        this.#onDrop(p, why);
-      }
+      for (const [p, why] of dropped) this.#drop(p, why);
     }
   }
 
@@ -202,6 +208,7 @@ export class Mempool {
     const all = [...this.#byHash.values()];
     this.#bySender.clear();
     this.#byHash.clear();
+    this.#cost.clear();
     for (const p of all) this.#onDrop(p, why);
   }
 }

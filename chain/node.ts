@@ -8,7 +8,7 @@
  * transaction is durable: an acknowledged transaction survives a crash.
  */
 import { type Address, ZERO_ADDRESS } from './address.js';
-import { toHex } from './bytes.js';
+import { toHex, utf8 } from './bytes.js';
 import { CodecError, NamedError, NodeError, RpcCode, TxRejected } from './errors.js';
 import { encodeValue } from './codec.js';
 import { Transaction, signTx } from './tx.js';
@@ -30,6 +30,13 @@ import { DEV_ADDRESS } from '../vm/dev.js';
 import type { Genesis } from '../genesis/index.js';
 import { MLDSA65_ENCODED_LEN } from './keys/schemes.js';
 import { keccakReady } from './hash.js';
+
+/**
+ * The transaction context of a simulation (chain.Call on a method, chain.EstimateGas): a fixed
+ * stand-in for the unsigned encoding, as Tempo seeds for RPC simulations, so that calls deriving
+ * values from it (TIP-1034's expiringNonceHash) run, with results that differ from the real ones.
+ */
+const SIMULATION_CONTEXT = utf8('SESSIONCHAIN:SIMULATION:v1');
 
 export interface NodeOptions {
   /** classic-level directory; ignored with `memory`. */
@@ -156,7 +163,7 @@ export class Node implements NodeApi {
       throw new TxRejected(nonCanonical ? 'NonCanonicalEncoding' : 'MalformedTransaction', `cannot decode the transaction: ${(e as Error).message}`);
     }
     const args = exec.checkStateless(tx);
-    if (this.mempool.has(tx.hash) || (await this.chain.store.txLocation(tx.hash))) throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already known`);
+    if (this.mempool.has(tx.hash)) throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already in the mempool`);
 
     // Per-sender ordering: stateful checks run in arrival order, verification in parallel.
     const prev = this.#senderTail.get(tx.from) ?? Promise.resolve();
@@ -175,6 +182,10 @@ export class Node implements NodeApi {
       await prev;
       return await this.chain.lock.read(async () => {
         const account = await readAccount(this.chain.committed, tx.from);
+        // A mined transaction cannot come back: its nonce is used. Only then look it up, to name it.
+        if (tx.nonce < account.nonce && (await this.chain.store.txLocation(tx.hash))) {
+          throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already in a block`);
+        }
         const known = await readAccountKey(this.chain.committed, tx.from);
         if (!known && tx.gasLimit < intrinsicGas(tx) + GAS.accountKeyRecord) {
           throw new TxRejected('IntrinsicGasTooLow', `the first transaction of an account also records its key: gasLimit must be at least ${intrinsicGas(tx) + GAS.accountKeyRecord}`);
@@ -247,7 +258,7 @@ export class Node implements NodeApi {
         registry: exec.registry,
         state: overlay,
         block,
-        tx: { ...NO_TX, from },
+        tx: { ...NO_TX, from, unsignedEncoding: SIMULATION_CONTEXT },
         meter,
         events,
         transient: new Map(),

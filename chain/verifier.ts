@@ -32,6 +32,9 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** Largest batch handed to one worker at a time (bounds the latency of jobs behind it). */
+const MAX_BATCH = 256;
+
 interface Slot {
   worker: Worker;
   inFlight: number;
@@ -63,6 +66,7 @@ export class VerifierPool {
         slot.batches.delete(msg.id);
         slot.inFlight -= batch.length;
         batch.forEach((p, i) => p.resolve(msg.results[i]!));
+        this.#dispatch();
       });
       worker.on('error', (e) => this.#failSlot(slot, e));
       worker.on('exit', (code) => {
@@ -78,6 +82,7 @@ export class VerifierPool {
     slot.inFlight = 0;
     const i = this.#slots.indexOf(slot);
     if (i >= 0) this.#slots.splice(i, 1);
+    this.#dispatch();
     if (!this.#closed) console.error(`[verifier] a worker failed (${e.message}); continuing with ${this.#slots.length} worker(s)`);
   }
 
@@ -98,31 +103,33 @@ export class VerifierPool {
         return;
       }
       this.#queue.push(p);
-      if (!this.#flushScheduled) {
+      // Jobs of the same tick travel together; while every worker is busy they keep gathering and
+      // go out as one batch when a worker frees up (per-message overhead dwarfs per-job cost).
+      if (!this.#flushScheduled && this.#slots.some((s) => s.inFlight === 0)) {
         this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
+        setImmediate(() => {
+          this.#flushScheduled = false;
+          this.#dispatch();
+        });
       }
     });
   }
 
-  #flush(): void {
-    this.#flushScheduled = false;
-    const queue = this.#queue;
-    this.#queue = [];
+  /** Hands the queued jobs to the idle workers, evenly. */
+  #dispatch(): void {
+    if (this.#queue.length === 0) return;
     if (this.#slots.length === 0) {
-      queue.forEach((p) => this.#runInline(p));
+      const q = this.#queue;
+      this.#queue = [];
+      q.forEach((p) => this.#runInline(p));
       return;
     }
-    // Spread the batch so every worker ends with about the same amount of work.
-    const perSlot = new Map<Slot, Pending[]>();
-    for (const p of queue) {
-      let best = this.#slots[0]!;
-      for (const s of this.#slots) if (s.inFlight + (perSlot.get(s)?.length ?? 0) < best.inFlight + (perSlot.get(best)?.length ?? 0)) best = s;
-      const list = perSlot.get(best) ?? [];
-      list.push(p);
-      perSlot.set(best, list);
-    }
-    for (const [slot, list] of perSlot) {
+    const idle = this.#slots.filter((s) => s.inFlight === 0);
+    if (idle.length === 0) return;
+    const per = Math.min(MAX_BATCH, Math.ceil(this.#queue.length / idle.length));
+    for (const slot of idle) {
+      const list = this.#queue.splice(0, per);
+      if (list.length === 0) break;
       const id = this.#nextId++;
       slot.batches.set(id, list);
       slot.inFlight += list.length;

@@ -18,6 +18,7 @@ import { ONE_LUX } from '../vm/lux.js';
 import { ModuleRegistry } from '../vm/registry.js';
 import type { ModuleDefinition } from '../vm/module.js';
 import { builtinModules } from './modules.js';
+import { devStablecoinParams } from '../precompiles/index.js';
 
 export { builtinModules } from './modules.js';
 
@@ -36,7 +37,7 @@ export interface GenesisDoc {
   };
   /** LUX balances in wei. */
   alloc?: Record<string, string | { balance: string }>;
-  /** Per-module parameters, by module name. */
+  /** Per-module entries by module name: `address` (optional, must be the module's) and its parameters. */
   modules?: Record<string, unknown>;
 }
 
@@ -120,8 +121,24 @@ export function loadGenesis(doc: unknown, modules: readonly ModuleDefinition[] =
   check(params.maxTxBytes >= 1024 && params.maxTxBytes <= 4 * 1024 * 1024, 'params.maxTxBytes must be between 1 KiB and 4 MiB');
   check(params.maxBlockTxs >= 1 && params.maxBlockTxs <= 100_000, 'params.maxBlockTxs must be between 1 and 100000');
   check(params.blockGasLimit >= 1_000_000n && params.blockGasLimit < 1n << 62n, 'params.blockGasLimit is out of range');
-  const modParams: Record<string, unknown> = { ...(d.modules ?? {}) };
-  check(modParams.lux === undefined || typeof modParams.lux === 'object', 'modules.lux must be an object');
+  // Each module entry may record the module's address (it must be the built-in one); the rest is
+  // the module's own parameters.
+  const modParams: Record<string, unknown> = {};
+  for (const [name, entry] of Object.entries(d.modules ?? {})) {
+    check(entry !== null && typeof entry === 'object' && !Array.isArray(entry), `modules.${name} must be an object`);
+    const { address, ...params } = entry as { address?: unknown };
+    if (address !== undefined) {
+      const def = modules.find((m) => m.name === name);
+      let given: string;
+      try {
+        given = toAddress(address as string);
+      } catch {
+        throw new GenesisError(`modules.${name}.address is not an address`);
+      }
+      check(!def || def.address === given, `modules.${name}.address is ${given}, but the ${name} module lives at ${def?.address}`);
+    }
+    modParams[name] = params;
+  }
   modParams.lux = { ...((modParams.lux as object) ?? {}), alloc: d.alloc ?? {} };
   try {
     new ModuleRegistry(modules, modParams); // validates module parameters
@@ -170,16 +187,23 @@ export interface DevGenesisOptions {
 }
 
 /** The default devnet genesis: dev producer, ten funded dev accounts per scheme, dev helpers on. */
-export function devGenesisDoc(opts: DevGenesisOptions = {}): GenesisDoc {
+export function devGenesisDoc(opts: DevGenesisOptions = {}, modules: readonly ModuleDefinition[] = builtinModules()): GenesisDoc {
   const alloc: Record<string, string> = {};
+  const devAccounts: string[] = [];
   for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) {
     for (const scheme of ['ml-dsa-65', 'secp256k1'] as const) {
-      alloc[signerFromSeed(devSeed(i), scheme).address] = DEV_BALANCE.toString();
+      const address = signerFromSeed(devSeed(i), scheme).address;
+      alloc[address] = DEV_BALANCE.toString();
+      devAccounts.push(address);
     }
   }
   const producer = signerFromSeed(devProducerSeed(), 'ml-dsa-65').address;
   alloc[producer] = DEV_PRODUCER_BALANCE.toString(); // pays the fees of dev.SetBalance transactions
   Object.assign(alloc, opts.alloc ?? {});
+  // The dev stablecoin (TIP-20), issued by dev account 0 and held by every dev account.
+  const devStablecoin = modules.some((m) => m.name === 'tip20Factory') ? { tip20Factory: devStablecoinParams(devAccounts[0]!, devAccounts) } : {};
+  // The AIVM legacy mining-reward pool (1000 LUX, minted at genesis) so finalized results earn rewards.
+  const devAivm = modules.some((m) => m.name === 'aivm') ? { aivm: { miningPool: (1000n * ONE_LUX).toString() } } : {};
   return {
     chainId: opts.chainId ?? DEFAULT_CHAIN_ID,
     timestamp: opts.timestamp ?? DEFAULT_GENESIS_TIMESTAMP,
@@ -191,10 +215,18 @@ export function devGenesisDoc(opts: DevGenesisOptions = {}): GenesisDoc {
       maxBlockTxs: DEFAULT_PARAMS.maxBlockTxs,
     },
     alloc,
-    modules: { dev: { enabled: true }, ...(opts.modules ?? {}) },
+    modules: devModuleEntries(modules, { ...devStablecoin, ...devAivm, ...(opts.modules ?? {}) }),
   };
 }
 
-export function devGenesis(opts: DevGenesisOptions = {}, modules?: readonly ModuleDefinition[]): Genesis {
-  return loadGenesis(devGenesisDoc(opts), modules);
+/** Every module's address, with dev helpers on, overlaid with `extra` parameters. */
+function devModuleEntries(modules: readonly ModuleDefinition[], extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const m of modules) out[m.name] = { address: m.address, ...(m.name === 'dev' ? { enabled: true } : {}) };
+  for (const [name, params] of Object.entries(extra)) out[name] = { ...((out[name] as object) ?? {}), ...(params as object) };
+  return out;
+}
+
+export function devGenesis(opts: DevGenesisOptions = {}, modules: readonly ModuleDefinition[] = builtinModules()): Genesis {
+  return loadGenesis(devGenesisDoc(opts, modules), modules);
 }

@@ -115,8 +115,11 @@ export interface MethodDef<P = any, A = any, R = any> {
   readonly visibility?: 'public' | 'internal';
   readonly description?: string;
   handler(ctx: CallContext<P>, args: A): Promise<R> | R;
-  /** Signatures the handler will verify, for parallel pre-verification at admission. */
-  signatures?(args: A, tx: { from: Address }): SignatureCheck[];
+  /**
+   * Signatures the handler will verify, for parallel pre-verification at admission. `chainId` is
+   * the transaction's (already checked to equal the chain's): digests that bind the chain need it.
+   */
+  signatures?(args: A, tx: { from: Address; chainId: bigint }): SignatureCheck[];
 }
 
 export interface QueryDef<P = any, A = any, R = any> {

@@ -65,7 +65,7 @@ export function toRpcError(e: unknown): JsonRpcError {
 }
 
 /** Handles one request object; undefined for a notification. */
-async function handleOne(req: unknown, d: Dispatcher, ctx: CallContext, limits: EnvelopeLimits): Promise<JsonRpcResponse | undefined> {
+async function handleOne(req: unknown, d: Dispatcher, ctx: CallContext): Promise<JsonRpcResponse | undefined> {
   if (req === null || typeof req !== 'object' || Array.isArray(req)) return errorResponse(null, RpcCode.InvalidRequest, 'invalid request: expected a JSON-RPC request object');
   const r = req as Record<string, unknown>;
   const hasId = 'id' in r;
@@ -110,7 +110,7 @@ export async function handleBody(body: string, d: Dispatcher, ctx: CallContext, 
     return JSON.stringify(errorResponse(null, RpcCode.ParseError, `parse error: ${(e as Error).message}`));
   }
   if (!Array.isArray(parsed)) {
-    const res = await handleOne(parsed, d, ctx, limits);
+    const res = await handleOne(parsed, d, ctx);
     return res ? serializeOne(res, limits) : null;
   }
   if (parsed.length === 0) return JSON.stringify(errorResponse(null, RpcCode.InvalidRequest, 'invalid request: empty batch'));
@@ -119,7 +119,7 @@ export async function handleBody(body: string, d: Dispatcher, ctx: CallContext, 
     const id = first && typeof first === 'object' && isId(first.id) ? first.id : null;
     return JSON.stringify(errorResponse(id, RpcCode.InvalidRequest, `batch too large: ${parsed.length} calls, the limit is ${limits.maxBatch}`));
   }
-  const responses = await Promise.all(parsed.map((req) => handleOne(req, d, ctx, limits)));
+  const responses = await Promise.all(parsed.map((req) => handleOne(req, d, ctx)));
   const parts: string[] = [];
   let total = 2;
   for (const r of responses) {

@@ -75,7 +75,9 @@ export class RpcServer {
     this.#methods = buildMethods(node);
     this.#limits = { maxBatch: this.#opts.maxBatch, maxResponseBytes: this.#opts.maxResponseBytes };
     this.#rate = new RateLimiter(this.#opts.rateLimit, this.#opts.rateLimit * 2);
-    this.http = createServer({ headersTimeout: this.#opts.headersTimeoutMs, requestTimeout: this.#opts.requestTimeoutMs, keepAliveTimeout: 5_000 }, (req, res) => {
+    // Node enforces the two timeouts only every connectionsCheckingInterval (30 s by default).
+    const checkEvery = Math.max(100, Math.min(1_000, Math.floor(this.#opts.headersTimeoutMs / 2)));
+    this.http = createServer({ headersTimeout: this.#opts.headersTimeoutMs, requestTimeout: this.#opts.requestTimeoutMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: checkEvery }, (req, res) => {
       this.#onHttp(req, res).catch((e) => {
         console.error('[rpc] request handling failed:', e);
         if (!res.headersSent) this.#send(res, 500, JSON.stringify(errorResponse(null, RpcCode.InternalError, 'internal error')));

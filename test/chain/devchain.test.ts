@@ -46,3 +46,26 @@ describe('dev chain harness', function () {
     expect(acct.nonce).to.equal(1n);
   });
 });
+
+describe('dev chain nonces', function () {
+  it('a transaction refused at admission does not burn its nonce; concurrent sends get distinct nonces', async () => {
+    const chain = await createDevChain();
+    try {
+      const a = chain.signer(4, 'secp256k1');
+      let refused = '';
+      try {
+        await chain.send(a, 'lux', 'transfer', { to: a.address, amount: 1n }, { gasPrice: 1n });
+      } catch (e) {
+        refused = (e as Error).name;
+      }
+      expect(refused).to.equal('GasPriceTooLow');
+      const ok = await chain.send(a, 'lux', 'transfer', { to: a.address, amount: 1n });
+      expect(ok.receipt.status).to.equal(1);
+      expect(ok.tx.nonce).to.equal(0n);
+      const both = await Promise.all([1n, 2n].map((amount) => chain.send(a, 'lux', 'transfer', { to: a.address, amount })));
+      expect(both.map((r) => r.tx.nonce).sort()).to.deep.equal([1n, 2n]);
+    } finally {
+      await chain.stop();
+    }
+  });
+});
