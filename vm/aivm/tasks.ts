@@ -82,8 +82,8 @@ export async function createTask(e: Env, s: NewTask): Promise<Uint8Array> {
   if (await e.w.task(id)) throw new ModuleError('TaskExists', `task ${toHex(id)} already exists`); // unreachable: the nonce moves
   const selected = selectOperators(id, candidates, s.n);
 
+  // An escalation is funded from its parent's open escrow (the same bucket; the caller moves it).
   if (!s.parent) {
-    // An escalation is funded from its parent's open escrow (same bucket); the caller moves it.
     await e.pull(s.requester, escrow, 'escrow');
     if (s.fee > 0n) {
       await e.pull(s.requester, s.fee, 'escrow');
