@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { type DevChain, type SendResult, type Signer, toHex } from '../../chain/index.js';
+import { type DevChain, type SendResult, type Signer } from '../../chain/index.js';
 import {
   addressRoot,
   chainIdFromString,

@@ -13,9 +13,7 @@ import {
   decodeAttestation,
   decodeEpochState,
   decodeInferenceResult,
-  decodeModelRegistryEntry,
   decodeProofVerifyResult,
-  decodeTransitionResult,
   encodeAnchorOp,
   encodeAttestationOp,
   encodeInferenceOp,
@@ -35,7 +33,7 @@ import {
 } from '../../gpu/index.js';
 
 export { anchorApply, attestationApply, epochTransition, provenanceApply, loadModelFile, encodeModelFile, MODEL_FILE_SIZE };
-export { encodeAnchorOp, encodeAttestationOp, encodeModelOp, encodeRoundDescriptor, decodeAttestation, decodeModelRegistryEntry, decodeEpochState, decodeTransitionResult };
+export { encodeAnchorOp, encodeAttestationOp, encodeModelOp, encodeRoundDescriptor, decodeAttestation, decodeEpochState };
 
 export const SIZES = {
   attestation: Attestation.size,
