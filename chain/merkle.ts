@@ -17,7 +17,7 @@ export const EMPTY_ROOT = new Uint8Array(32);
 
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   if (leaves.length === 0) return EMPTY_ROOT;
-  if (leaves.length === 1) return leaves[0]!.slice();
+  if (leaves.length === 1) return new Uint8Array(leaves[0]!);
   const tree = new MerkleTree(leaves.map(asBuffer), hashFn, { hashLeaves: false });
   return new Uint8Array(tree.getRoot());
 }

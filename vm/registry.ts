@@ -86,7 +86,7 @@ export class ModuleRegistry {
 export function topicWord(type: Type<any>, value: unknown): Uint8Array {
   const enc = encodeValue(type, value);
   if (type.name === 'address') return concat(new Uint8Array(12), addressBytes(value as Address));
-  if (type.name === 'bytes32') return (value as Uint8Array).slice();
+  if (type.name === 'bytes32') return new Uint8Array(value as Uint8Array);
   if (/^uint\d+$/.test(type.name) || type.name === 'bool') {
     const raw = type.encode(value) as Uint8Array;
     const out = new Uint8Array(32);

@@ -18,6 +18,12 @@ export interface StateSource {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
 }
 
+/**
+ * A real copy. (`slice()` will not do: on a Node Buffer, which is what LevelDB hands back, it
+ * returns a view of the same memory.)
+ */
+const copy = (v: Uint8Array): Uint8Array => new Uint8Array(v);
+
 const keyId = (k: Uint8Array) => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
 const idKey = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 
@@ -27,13 +33,14 @@ export class CommittedState implements StateSource {
     this.#cache = new Lru(cacheEntries);
   }
 
+  /** A fresh copy of the value: callers may mutate what they get without touching the cache. */
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     const id = keyId(key);
     const hit = this.#cache.get(id);
-    if (hit !== undefined) return hit ?? undefined;
+    if (hit !== undefined) return hit === null ? undefined : copy(hit);
     const v = await this.store.get(K.state(key));
-    this.#cache.set(id, v ?? null);
-    return v;
+    this.#cache.set(id, v === undefined ? null : copy(v));
+    return v === undefined ? undefined : copy(v);
   }
 
   async getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
@@ -42,16 +49,19 @@ export class CommittedState implements StateSource {
     keys.forEach((k, i) => {
       const hit = this.#cache.get(keyId(k));
       if (hit === undefined) missing.push(i);
-      else out[i] = hit ?? undefined;
+      else out[i] = hit === null ? undefined : copy(hit);
     });
     const fetched = await this.store.getMany(missing.map((i) => K.state(keys[i]!)));
-    missing.forEach((i, j) => (out[i] = fetched[j]));
+    missing.forEach((i, j) => {
+      const v = fetched[j];
+      out[i] = v === undefined ? undefined : copy(v);
+    });
     return out;
   }
 
   /** Called after a block's batch is durable: make the cache reflect it. */
   applyCommitted(writes: readonly [Uint8Array, Uint8Array | undefined][]): void {
-    for (const [k, v] of writes) this.#cache.set(keyId(k), v ?? null);
+    for (const [k, v] of writes) this.#cache.set(keyId(k), v === undefined ? null : copy(v));
   }
 
   clearCache(): void {
@@ -71,12 +81,12 @@ export class StateOverlay implements StateSource {
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     const v = this.#values.get(keyId(key));
-    if (v !== undefined) return v ?? undefined;
+    if (v !== undefined) return v === null ? undefined : copy(v);
     return this.base.get(key);
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
-    this.#record(keyId(key), value.slice());
+    this.#record(keyId(key), copy(value));
   }
 
   delete(key: Uint8Array): void {
