@@ -149,7 +149,7 @@ async function blockExecution(txs: string[][], blockSize: number): Promise<numbe
   try {
     const genesis = loadGenesis(benchGenesisDoc());
     const chain = await Chain.open({ store: await Store.open({ path: dir }), genesis, modules: builtinModules() });
-    const producer = signerFromSeed(devProducerSeed(), 'ml-dsa-65', { deterministic: true });
+    const producer = signerFromSeed(devProducerSeed(), 'ml-dsa-65');
     const verifier = new VerifierPool({ backend: 'auto' });
     const flat: Transaction[] = [];
     const rounds = txs[0]!.length;

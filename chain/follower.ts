@@ -7,7 +7,7 @@ import { fromHex, toHex } from './bytes.js';
 import type { Node } from './node.js';
 import { RpcClient, RpcError, type HeaderJson } from './rpc/client.js';
 import { decodeRecord } from './replay.js';
-import { importBlock, BlockImportError } from './importer.js';
+import { importBlock, verifyBlockSignatures, BlockImportError } from './importer.js';
 import { blockHash } from './block.js';
 import type { Genesis } from '../genesis/index.js';
 import type { ModuleDefinition } from '../vm/module.js';
@@ -95,12 +95,14 @@ export class Follower {
       const from = chain.head.height + 1n;
       const count = Number(target - from + 1n > 32n ? 32n : target - from + 1n);
       const results = await this.#client.batch(Array.from({ length: count }, (_, i) => ({ method: 'chain.GetRawBlock', params: { block: Number(from + BigInt(i)) } })));
-      for (const r of results) {
+      // Decode the batch and start every signature check, then import in order.
+      const decoded = results.map((r) => {
         if (r instanceof RpcError) throw r;
         const raw = r as { block: string; receipts: string; diff: string };
-        const { block, expected } = decodeRecord({ block: fromHex(raw.block), receipts: fromHex(raw.receipts), diff: fromHex(raw.diff) });
-        await importBlock(chain, this.#node.verifier, block, expected);
-      }
+        const d = decodeRecord({ block: fromHex(raw.block), receipts: fromHex(raw.receipts), diff: fromHex(raw.diff) });
+        return { ...d, signatures: verifyBlockSignatures(this.#node.verifier, d.block) };
+      });
+      for (const { block, expected, signatures } of decoded) await importBlock(chain, this.#node.verifier, block, expected, signatures);
     }
   }
 

@@ -10,6 +10,8 @@ import { type Block, blockHash, headerSigningDigest } from './block.js';
 import { encodeReceipt, type ChainEvent, type Receipt } from './receipt.js';
 import type { Chain, CommittedBlock, DiffEntry } from './chain.js';
 import type { VerifierPool } from './verifier.js';
+import type { TxVerdict } from './verify-job.js';
+import type { CheckResult } from '../vm/sigcache.js';
 
 /** What the source recorded for the block, used to pinpoint a divergence. */
 export interface ExpectedOutcome {
@@ -42,7 +44,27 @@ function describeKey(chain: Chain, key: Uint8Array): { stateKey: string; module?
   return { stateKey: toHex(key), module: mod?.def.name };
 }
 
-export async function importBlock(chain: Chain, verifier: VerifierPool, block: Block, expected: ExpectedOutcome = {}): Promise<CommittedBlock> {
+/** Signature checks of a block, started ahead of execution so they overlap with other work. */
+export interface BlockSignatures {
+  header: Promise<CheckResult>;
+  txs: Promise<TxVerdict[]>;
+}
+
+export function verifyBlockSignatures(verifier: VerifierPool, block: Block): BlockSignatures {
+  const header = verifier.check({ kind: 'encoded', signature: block.header.signature, digest: headerSigningDigest(block.header) });
+  const txs = Promise.all(block.txs.map((tx) => verifier.verifyTx(tx.raw)));
+  header.catch(() => {});
+  txs.catch(() => {});
+  return { header, txs };
+}
+
+export async function importBlock(
+  chain: Chain,
+  verifier: VerifierPool,
+  block: Block,
+  expected: ExpectedOutcome = {},
+  signatures: BlockSignatures = verifyBlockSignatures(verifier, block),
+): Promise<CommittedBlock> {
   const h = block.header;
   const parent = chain.headHeader;
   const height = h.height.toString();
@@ -55,10 +77,9 @@ export async function importBlock(chain: Chain, verifier: VerifierPool, block: B
   if (h.timestamp <= parent.timestamp) fail({ field: 'timestamp' }, `timestamp ${h.timestamp} is not after the parent's ${parent.timestamp}`);
   if (h.producer !== chain.genesis.producer) fail({ field: 'producer', expected: chain.genesis.producer, actual: h.producer }, 'is not from the genesis producer');
 
-  // Producer signature and all transaction signatures, in parallel.
-  const headerOk = verifier.check({ kind: 'encoded', signature: h.signature, digest: headerSigningDigest(h) });
-  const verdicts = await Promise.all(block.txs.map((tx) => verifier.verifyTx(tx.raw)));
-  const who = await headerOk;
+  // Producer signature and all transaction signatures, checked in parallel (maybe started earlier).
+  const verdicts = await signatures.txs;
+  const who = await signatures.header;
   if (!who || typeof who === 'boolean' || who.address !== h.producer) fail({ field: 'signature' }, 'producer signature does not verify');
   const exec = chain.begin({ chainId: h.chainId, height: h.height, timestamp: h.timestamp, producer: h.producer });
   for (let i = 0; i < block.txs.length; i++) {

@@ -95,7 +95,7 @@ export class Node implements NodeApi {
     this.mempool = new Mempool(opts.mempool);
     this.mempool.onDrop((ptx, why) => this.#rejectWaiters(ptx.tx.hash, why));
     if (opts.produce !== false) {
-      const signer = opts.producer ?? signerFromSeed(devProducerSeed(), 'ml-dsa-65', { deterministic: true });
+      const signer = opts.producer ?? signerFromSeed(devProducerSeed(), 'ml-dsa-65');
       this.producer = new Producer(chain, this.mempool, signer, { committed: (b) => this.#onCommitted(b), dropped: () => {} }, opts.mining);
     }
   }

@@ -7,7 +7,7 @@ import { asList, rlpDecode } from './codec.js';
 import { decodeBlock, type Block } from './block.js';
 import { decodeReceiptItem, decodeEvent } from './receipt.js';
 import { decodeDiff, type Chain } from './chain.js';
-import { importBlock, type ExpectedOutcome } from './importer.js';
+import { importBlock, verifyBlockSignatures, type BlockSignatures, type ExpectedOutcome } from './importer.js';
 import { BlockFileReader, type BlockRecord } from './blockfile.js';
 import type { VerifierPool } from './verifier.js';
 import type { Store } from './state/store.js';
@@ -82,18 +82,34 @@ export interface ReplayResult {
   seconds: number;
 }
 
-/** Imports every block of `source` after the chain's head. */
+/** How far ahead of execution signature checks run (in transactions). */
+const VERIFY_AHEAD_TXS = 4096;
+
+/**
+ * Imports every block of `source` after the chain's head. Signatures of the next blocks are
+ * verified in the worker pool while the current block executes on this thread.
+ */
 export async function replayInto(chain: Chain, verifier: VerifierPool, source: ReplaySource, onProgress?: (p: ReplayProgress) => void): Promise<ReplayResult> {
   const start = performance.now();
   let blocks = 0;
   let txs = 0;
-  for await (const { height, record } of source.records(chain.head.height + 1n)) {
-    const { block, expected } = decodeRecord(record);
-    if (block.header.height !== height) throw new Error(`the source holds height ${block.header.height} where ${height} was expected`);
-    await importBlock(chain, verifier, block, expected);
+  const ahead: { height: bigint; block: Block; expected: ExpectedOutcome; signatures: BlockSignatures }[] = [];
+  let aheadTxs = 0;
+  const importOne = async () => {
+    const { height, block, expected, signatures } = ahead.shift()!;
+    aheadTxs -= block.txs.length;
+    await importBlock(chain, verifier, block, expected, signatures);
     blocks++;
     txs += block.txs.length;
     onProgress?.({ height, txs, lastHeight: source.lastHeight });
+  };
+  for await (const { height, record } of source.records(chain.head.height + 1n)) {
+    const { block, expected } = decodeRecord(record);
+    if (block.header.height !== height) throw new Error(`the source holds height ${block.header.height} where ${height} was expected`);
+    ahead.push({ height, block, expected, signatures: verifyBlockSignatures(verifier, block) });
+    aheadTxs += block.txs.length;
+    while (aheadTxs > VERIFY_AHEAD_TXS || ahead.length > 256) await importOne();
   }
+  while (ahead.length > 0) await importOne();
   return { height: chain.head.height, stateRoot: chain.head.stateRoot, blocks, txs, seconds: (performance.now() - start) / 1000 };
 }
