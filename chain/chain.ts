@@ -21,6 +21,7 @@ import { StateTrie, verifyStateProof } from './state/trie.js';
 import { CommittedState, effectiveWrites, flatStateOps, StateOverlay } from './state/overlay.js';
 import { Lru } from './state/lru.js';
 import { RwLock } from './rwlock.js';
+import { Pacer } from './pacer.js';
 import { failPoint } from './failpoints.js';
 import { ZERO_ADDRESS } from './address.js';
 import type { Genesis } from '../genesis/index.js';
@@ -252,7 +253,8 @@ export class Chain {
     const all = exec.overlay.writes();
     const before = await this.committed.getMany(all.map(([k]) => k));
     const { writes, old } = effectiveWrites(all, before);
-    const stateRoot = await this.#trie.apply(writes);
+    const pace = new Pacer();
+    const stateRoot = await this.#trie.apply(writes, () => pace.breathe());
     const leaves = exec.receipts.map(receiptHash);
     if (exec.systemEvents.length > 0) leaves.push(systemEventsHash(exec.systemEvents));
     return {

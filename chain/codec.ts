@@ -33,8 +33,28 @@ export function rlpDecode(bytes: Uint8Array, what = 'value'): RlpItem {
     const nonCanonical = /greater than 55|extra zeros|not prefixed|leading zero/i.test(msg);
     throw new CodecError(`${what} is not ${nonCanonical ? 'canonical' : 'valid'} RLP (${msg})`, '', nonCanonical);
   }
-  if (!equals(RLP.encode(item), bytes)) throw new CodecError(`${what} is not canonically encoded`, '', true);
+  // The canonical encoding is the unique shortest one, so a valid decoding of the whole input is
+  // canonical exactly when its canonical length is the input's length (no re-encoding needed).
+  if (canonicalLength(item) !== bytes.length) throw new CodecError(`${what} is not canonically encoded`, '', true);
   return item;
+}
+
+/** Length of the canonical RLP encoding of `item`, without building it. */
+export function canonicalLength(item: RlpItem): number {
+  if (item instanceof Uint8Array) {
+    if (item.length === 1 && item[0]! < 0x80) return 1;
+    return headerLength(item.length) + item.length;
+  }
+  let payload = 0;
+  for (const x of item) payload += canonicalLength(x);
+  return headerLength(payload) + payload;
+}
+
+function headerLength(n: number): number {
+  if (n < 56) return 1;
+  let bytes = 0;
+  for (let x = n; x > 0; x = Math.floor(x / 256)) bytes++;
+  return 1 + bytes;
 }
 
 export function asBytes(item: RlpItem | undefined, path: string): Uint8Array {

@@ -193,7 +193,15 @@ export class BlockExecution {
 
     const meter = new Meter(tx.gasLimit, required);
     const events: ChainEvent[] = [];
-    const info: TxInfo = { hash: tx.hash, from: tx.from, nonce: tx.nonce, gasPrice: tx.gasPrice, unsignedEncoding: tx.unsignedEncoding };
+    const info: TxInfo = {
+      hash: tx.hash,
+      from: tx.from,
+      nonce: tx.nonce,
+      gasPrice: tx.gasPrice,
+      get unsignedEncoding() {
+        return tx.unsignedEncoding; // encoded on demand (few modules need it)
+      },
+    };
     const env: ExecEnv = {
       registry: ex.registry,
       state: overlay,

@@ -51,7 +51,7 @@ export interface NodeOptions {
   producer?: Signer;
   /** `false` for a node that never produces (follower, replay target). */
   produce?: boolean;
-  mining?: { mode?: MiningMode; blockTimeMs?: number };
+  mining?: { mode?: MiningMode; blockTimeMs?: number; gatherMs?: number };
   verifier?: VerifierOptions;
   mempool?: MempoolOptions;
   store?: StoreOptions;
@@ -86,6 +86,8 @@ export class Node implements NodeApi {
   readonly #waiters = new Map<string, Waiter[]>();
   readonly #senderTail = new Map<Address, Promise<void>>();
   readonly #snapshots = new Map<number, bigint>();
+  /** Transactions between arrival and mempool entry (the producer's automine waits for them briefly). */
+  #admitting = 0;
   #nextSnapshot = 1;
   #closed = false;
 
@@ -96,7 +98,7 @@ export class Node implements NodeApi {
     this.mempool.onDrop((ptx, why) => this.#rejectWaiters(ptx.tx.hash, why));
     if (opts.produce !== false) {
       const signer = opts.producer ?? signerFromSeed(devProducerSeed(), 'ml-dsa-65');
-      this.producer = new Producer(chain, this.mempool, signer, { committed: (b) => this.#onCommitted(b), dropped: () => {} }, opts.mining);
+      this.producer = new Producer(chain, this.mempool, signer, { committed: (b) => this.#onCommitted(b), dropped: () => {}, admitting: () => this.#admitting }, opts.mining);
     }
   }
 
@@ -153,6 +155,15 @@ export class Node implements NodeApi {
   }
 
   async #admit(raw: Uint8Array): Promise<PoolTx> {
+    this.#admitting++;
+    try {
+      return await this.#admitChecked(raw);
+    } finally {
+      this.#admitting--;
+    }
+  }
+
+  async #admitChecked(raw: Uint8Array): Promise<PoolTx> {
     const exec = this.chain.executor;
     if (raw.length > exec.params.maxTxBytes) throw new TxRejected('OversizeTransaction', `transaction is ${raw.length} bytes; the limit is ${exec.params.maxTxBytes}`);
     let tx: Transaction;

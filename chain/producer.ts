@@ -16,19 +16,25 @@ import type { Chain, CommittedBlock } from './chain.js';
 import type { Mempool, PoolTx } from './mempool.js';
 import type { Signer } from './keys/signer.js';
 import { readAccount } from '../vm/lux.js';
+import { Pacer } from './pacer.js';
 
 export type MiningMode = 'auto' | 'interval' | 'manual';
+
 
 export interface ProducerHooks {
   /** Called (inside the commit lock) once a block is durable. */
   committed(block: CommittedBlock): void;
   /** A pooled transaction turned out not executable and was removed. */
   dropped(ptx: PoolTx, why: TxRejected): void;
+  /** How many transactions are in admission (signature being checked) right now. */
+  admitting(): number;
 }
 
 export class Producer {
   mode: MiningMode;
   blockTimeMs: number;
+  /** Automine: the longest wait for transactions in admission to join a block. */
+  gatherMs: number;
   #offsetMs = 0n;
   #nextTimestamp: bigint | undefined;
   #tail: Promise<unknown> = Promise.resolve();
@@ -43,13 +49,14 @@ export class Producer {
     private readonly mempool: Mempool,
     readonly signer: Signer,
     private readonly hooks: ProducerHooks,
-    opts: { mode?: MiningMode; blockTimeMs?: number } = {},
+    opts: { mode?: MiningMode; blockTimeMs?: number; gatherMs?: number } = {},
   ) {
     if (signer.address !== chain.genesis.producer) {
       throw new Error(`the producer key (${signer.address}) is not the genesis producer ${chain.genesis.producer}; pass the right --producer-key`);
     }
     this.mode = opts.mode ?? 'auto';
     this.blockTimeMs = opts.blockTimeMs ?? 1000;
+    this.gatherMs = opts.gatherMs ?? Number(process.env.SESSIONCHAIN_GATHER_MS ?? 5);
     if (this.mode === 'interval') this.#arm();
   }
 
@@ -61,11 +68,24 @@ export class Producer {
       this.#scheduled = false;
       void this.#enqueue(async () => {
         while (!this.#stopped && this.mode === 'auto' && this.mempool.size > 0) {
+          await this.#gather();
           const b = await this.#produce();
           if (b.block.txs.length === 0) break; // nothing executable: do not spin
         }
       }).catch(() => {});
     });
+  }
+
+  /**
+   * Under load, lets transactions whose signatures are being checked right now join the block, for
+   * at most `gatherMs`: fewer, larger blocks spread the per-block cost (header signature, commit).
+   * A lone transaction (nothing else in admission) is mined at once.
+   */
+  async #gather(): Promise<void> {
+    const deadline = performance.now() + this.gatherMs;
+    while (this.hooks.admitting() > 0 && this.mempool.size < this.chain.genesis.params.maxBlockTxs && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
   }
 
   /** Mines `n` blocks now (the first takes pending transactions). */
@@ -135,7 +155,9 @@ export class Producer {
     const info = { chainId: parent.chainId, height: parent.height + 1n, timestamp: this.#timestamp(), producer: this.signer.address };
     const exec = chain.begin(info);
     const dropped: [PoolTx, TxRejected][] = [];
+    const pace = new Pacer();
     for (const ptx of this.mempool.select(chain.genesis.params.maxBlockTxs)) {
+      await pace.breathe();
       try {
         await exec.applyTx(ptx.tx, ptx.publicKey, ptx.args);
       } catch (e) {

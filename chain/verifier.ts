@@ -32,6 +32,17 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/**
+ * Noble's verifier costs ~1.5 ms: every core verifies. The native one costs ~0.15 ms, less than
+ * handing a job to a thread and back on a busy machine: with few cores it runs inline and leaves the
+ * cores to the node; with many, all but one verify. (`npm run bench` shows both trade-offs.)
+ */
+function defaultThreads(backend: MlDsaBackend): number {
+  const cores = availableParallelism();
+  if (backend === 'noble') return cores;
+  return cores > 2 ? cores - 1 : 0;
+}
+
 /** Largest batch handed to one worker at a time (bounds the latency of jobs behind it). */
 const MAX_BATCH = 256;
 
@@ -51,11 +62,12 @@ export class VerifierPool {
   #closed = false;
 
   constructor(opts: VerifierOptions = {}) {
-    this.threads = opts.threads ?? availableParallelism();
     this.backend = setMlDsaBackend(opts.backend ?? 'auto');
+    this.threads = opts.threads ?? defaultThreads(this.backend);
     const isTs = import.meta.url.endsWith('.ts');
     const url = new URL(isTs ? './verify-worker.ts' : './verify-worker.js', import.meta.url);
-    const execArgv = isTs && !process.execArgv.some((a) => a.includes('ts-node')) ? [...process.execArgv, '--import', tsNodeRegister()] : process.execArgv;
+    // Workers take no process flags (many are refused in workers); from sources they only need ts-node.
+    const execArgv = isTs ? ['--no-warnings', '--import', tsNodeRegister()] : [];
     for (let i = 0; i < this.threads; i++) {
       const worker = new Worker(url, { workerData: { backend: this.backend }, execArgv });
       worker.unref();

@@ -11,22 +11,39 @@
 import { MerklePatriciaTrie, createMerkleProof, verifyMerkleProof } from '@ethereumjs/mpt';
 import type { BatchDBOp, DB } from '@ethereumjs/util';
 import { fromHex, toRawHex } from '../bytes.js';
+import { RLP } from '@ethereumjs/rlp';
 import { keccak256 } from '../hash.js';
 import { K } from './layout.js';
 import type { BatchOp, Store } from './store.js';
+import { Lru } from './lru.js';
+
+/** Trie nodes kept in memory (a node is at most 532 bytes: about 100 MB at the limit). */
+const NODE_CACHE_ENTRIES = 200_000;
 
 /** Root of the empty trie: keccak256(rlp('')). */
 export const EMPTY_TRIE_ROOT = keccak256(new Uint8Array([0x80]));
 
+/**
+ * The trie's node storage: pending nodes of the block being built, then a write-through LRU of
+ * recent nodes, then LevelDB. (The trie library caches nodes it reads, but not those it saves in
+ * batches, so without this every node a block writes would be read back from disk by the next.)
+ */
 class NodeStore implements DB<string, string | Uint8Array> {
   pending = new Map<string, Uint8Array>();
+  readonly #recent = new Lru<string, Uint8Array>(NODE_CACHE_ENTRIES);
   constructor(private readonly store: Store) {}
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    return this.pending.get(key) ?? (await this.store.get(K.node(fromHex(key))));
+    const hit = this.pending.get(key) ?? this.#recent.get(key);
+    if (hit) return hit;
+    const v = await this.store.get(K.node(fromHex(key)));
+    if (v) this.#recent.set(key, v);
+    return v;
   }
   async put(key: string, value: string | Uint8Array): Promise<void> {
-    this.pending.set(key, typeof value === 'string' ? fromHex(value) : value);
+    const v = typeof value === 'string' ? fromHex(value) : value;
+    this.pending.set(key, v);
+    this.#recent.set(key, v);
   }
   async del(): Promise<void> {
     // Never prune: nodes are content-addressed and old roots must stay readable.
@@ -38,6 +55,23 @@ class NodeStore implements DB<string, string | Uint8Array> {
     return this;
   }
   async open(): Promise<void> {}
+}
+
+/**
+ * The 32-byte child references of an encoded trie node. Inline children (under 32 bytes) cannot
+ * hold a reference, so only direct ones matter: branch slots 0..15, and an extension's child (a
+ * leaf's second item is its value, whatever its length; the hex-prefix flag tells them apart).
+ */
+function childHashes(encoded: Uint8Array): Uint8Array[] {
+  const node = RLP.decode(encoded) as (Uint8Array | unknown[])[];
+  const isRef = (x: unknown): x is Uint8Array => x instanceof Uint8Array && x.length === 32;
+  if (node.length === 17) return node.slice(0, 16).filter(isRef);
+  if (node.length === 2) {
+    const path = node[0] as Uint8Array;
+    const isLeaf = path.length > 0 && path[0]! >> 4 >= 2;
+    if (!isLeaf && isRef(node[1])) return [node[1]];
+  }
+  return [];
 }
 
 export class StateTrie {
@@ -53,7 +87,7 @@ export class StateTrie {
       useKeyHashingFunction: keccak256,
       common: { customCrypto: { keccak256 } },
       valueEncoding: 'bytes' as never,
-      cacheSize: 100_000,
+      cacheSize: 100_000, // the library's read cache, in front of ours
     });
   }
 
@@ -68,19 +102,33 @@ export class StateTrie {
   }
 
   /** Applies sorted writes (undefined = delete) and returns the new root. */
-  async apply(writes: readonly [Uint8Array, Uint8Array | undefined][]): Promise<Uint8Array> {
+  async apply(writes: readonly [Uint8Array, Uint8Array | undefined][], breathe?: () => Promise<void>): Promise<Uint8Array> {
     for (const [k, v] of writes) {
+      if (breathe) await breathe();
       if (v === undefined) await this.#trie.del(k);
       else await this.#trie.put(k, v);
     }
     return this.#trie.root();
   }
 
-  /** Batch ops for the nodes created since the last `takeNodeOps`. */
+  /**
+   * Batch ops for the nodes created since the last `takeNodeOps` that the current root reaches.
+   * Every `put` rewrites the nodes on its path, so a block also creates versions of its upper
+   * nodes that the next `put` supersedes; those are never written.
+   */
   takeNodeOps(): BatchOp[] {
+    const pending = this.#nodes.pending;
     const ops: BatchOp[] = [];
-    for (const [k, v] of this.#nodes.pending) ops.push({ type: 'put', key: K.node(fromHex(k)), value: v });
-    this.#nodes.pending.clear();
+    const stack = [toRawHex(this.#trie.root())];
+    while (stack.length > 0) {
+      const k = stack.pop()!;
+      const v = pending.get(k);
+      if (!v) continue; // not new: already stored
+      pending.delete(k);
+      ops.push({ type: 'put', key: K.node(fromHex(k)), value: v });
+      for (const child of childHashes(v)) stack.push(toRawHex(child));
+    }
+    pending.clear();
     return ops;
   }
 

@@ -190,3 +190,26 @@ describe('canonical codec', () => {
 });
 
 export type { UnsignedTx };
+
+describe('canonical length check', () => {
+  it('agrees with re-encoding on random mutations of valid encodings', async () => {
+    const { RLP } = await import('@ethereumjs/rlp');
+    const { canonicalLength } = await import('../../chain/codec.js');
+    fc.assert(
+      fc.property(arbRlp, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), (item, pos, byte, grow) => {
+        const good = RLP.encode(item);
+        const bytes = good.slice();
+        if (grow) bytes[pos % bytes.length] = byte;
+        let decoded: unknown;
+        try {
+          decoded = RLP.decode(bytes);
+        } catch {
+          return;
+        }
+        const byReencoding = Buffer.compare(Buffer.from(RLP.encode(decoded as never)), Buffer.from(bytes)) === 0;
+        expect(canonicalLength(decoded as never) === bytes.length).to.equal(byReencoding);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

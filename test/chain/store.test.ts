@@ -6,6 +6,8 @@ import { accountStateKey } from '../../vm/lux.js';
 import { devGenesis } from '../../genesis/index.js';
 import { tempDir, removeDir } from '../helpers/processes.js';
 
+const signerAddress = (i: number) => ('0x' + (i + 1).toString(16).padStart(40, '0')) as never;
+
 async function openNode(dir: string, opts: Parameters<typeof Node.start>[0] = {}): Promise<Node> {
   return Node.start({ dataDir: dir, verifier: { threads: 0 }, mining: { mode: 'manual' }, ...opts });
 }
@@ -154,6 +156,32 @@ describe('store (classic-level)', function () {
     }
     expect(threw).to.equal(true);
     await node.stop();
+  });
+
+  it('after many blocks, every live state key is provable from the on-disk trie of a reopened node', async () => {
+    let node = await openNode(dir);
+    const c = new DevChain(node);
+    for (let b = 0; b < 12; b++) {
+      for (let i = 0; i < 4; i++) await c.submit(c.signer(i, 'secp256k1'), 'lux', 'transfer', { to: signerAddress(b * 4 + i), amount: BigInt(b + 1) });
+      await node.mine(1);
+    }
+    const root = toHex(node.chain.head.stateRoot);
+    await node.stop();
+    node = await openNode(dir); // cold caches: the trie is read from LevelDB
+    try {
+      expect(toHex(node.chain.head.stateRoot)).to.equal(root);
+      const db = node.chain.store.db;
+      let checked = 0;
+      for await (const [k, v] of db.iterator({ gte: new Uint8Array([0x73]), lt: new Uint8Array([0x74]) })) {
+        const key = k.subarray(1);
+        const p = await node.chain.stateProof(key);
+        expect(p.value && toHex(p.value), toHex(key)).to.equal(toHex(v));
+        checked++;
+      }
+      expect(checked).to.be.greaterThan(60);
+    } finally {
+      await node.stop();
+    }
   });
 
   it('writes each block in one batch with everything it changes', async () => {
