@@ -56,7 +56,7 @@ export class Producer {
     }
     this.mode = opts.mode ?? 'auto';
     this.blockTimeMs = opts.blockTimeMs ?? 1000;
-    this.gatherMs = opts.gatherMs ?? Number(process.env.SESSIONCHAIN_GATHER_MS ?? 5);
+    this.gatherMs = opts.gatherMs ?? Number(process.env.SESSIONCHAIN_GATHER_MS ?? 10);
     if (this.mode === 'interval') this.#arm();
   }
 

@@ -24,12 +24,12 @@ export function checkKey(c: SignatureCheck): string {
 export type CheckResult = RecoveredSigner | boolean | null;
 
 export class SignatureCache {
-  readonly #lru = new Lru<string, CheckResult>(50_000);
+  readonly #lru = new Lru<string, { result: CheckResult }>(50_000);
   hits = 0;
   misses = 0;
 
   put(c: SignatureCheck, result: CheckResult): void {
-    this.#lru.set(checkKey(c), result);
+    this.#lru.set(checkKey(c), { result });
   }
 
   /** Runs the check, from the cache when it was done before. */
@@ -38,11 +38,11 @@ export class SignatureCache {
     const hit = this.#lru.get(key);
     if (hit !== undefined) {
       this.hits++;
-      return hit;
+      return hit.result;
     }
     this.misses++;
     const r = runCheck(c);
-    this.#lru.set(key, r);
+    this.#lru.set(key, { result: r });
     return r;
   }
 }

@@ -1,36 +1,38 @@
-/** A small least-recently-used cache on top of Map's insertion order (used for lookups only). */
-export class Lru<K, V> {
-  readonly #map = new Map<K, V>();
-  constructor(readonly capacity: number) {}
+/**
+ * Least-recently-used caches, backed by `lru-cache`. (A Map used as an LRU by deleting its oldest
+ * key degrades badly: V8 keeps deleted entries at the front of the map until it rehashes, so finding
+ * the oldest live key gets slower with every eviction.)
+ */
+import { LRUCache } from 'lru-cache';
+
+export class Lru<K extends {}, V extends {}> {
+  readonly #cache: LRUCache<K, V>;
+
+  constructor(readonly capacity: number) {
+    this.#cache = new LRUCache<K, V>({ max: capacity });
+  }
 
   get(key: K): V | undefined {
-    const v = this.#map.get(key);
-    if (v !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, v);
-    }
-    return v;
+    return this.#cache.get(key);
   }
 
   has(key: K): boolean {
-    return this.#map.has(key);
+    return this.#cache.has(key);
   }
 
   set(key: K, value: V): void {
-    if (this.#map.has(key)) this.#map.delete(key);
-    else if (this.#map.size >= this.capacity) this.#map.delete(this.#map.keys().next().value as K);
-    this.#map.set(key, value);
+    this.#cache.set(key, value);
   }
 
   delete(key: K): void {
-    this.#map.delete(key);
+    this.#cache.delete(key);
   }
 
   clear(): void {
-    this.#map.clear();
+    this.#cache.clear();
   }
 
   get size(): number {
-    return this.#map.size;
+    return this.#cache.size;
   }
 }

@@ -27,8 +27,11 @@ const copy = (v: Uint8Array): Uint8Array => new Uint8Array(v);
 const keyId = (k: Uint8Array) => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
 const idKey = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 
+/** Marks a key known to be absent in the cache (compared by identity). */
+const MISSING = new Uint8Array(0);
+
 export class CommittedState implements StateSource {
-  readonly #cache: Lru<string, Uint8Array | null>;
+  readonly #cache: Lru<string, Uint8Array>;
   constructor(private readonly store: Store, cacheEntries = 200_000) {
     this.#cache = new Lru(cacheEntries);
   }
@@ -37,9 +40,9 @@ export class CommittedState implements StateSource {
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     const id = keyId(key);
     const hit = this.#cache.get(id);
-    if (hit !== undefined) return hit === null ? undefined : copy(hit);
+    if (hit !== undefined) return hit === MISSING ? undefined : copy(hit);
     const v = await this.store.get(K.state(key));
-    this.#cache.set(id, v === undefined ? null : copy(v));
+    this.#cache.set(id, v === undefined ? MISSING : copy(v));
     return v === undefined ? undefined : copy(v);
   }
 
@@ -49,7 +52,7 @@ export class CommittedState implements StateSource {
     keys.forEach((k, i) => {
       const hit = this.#cache.get(keyId(k));
       if (hit === undefined) missing.push(i);
-      else out[i] = hit === null ? undefined : copy(hit);
+      else out[i] = hit === MISSING ? undefined : copy(hit);
     });
     const fetched = await this.store.getMany(missing.map((i) => K.state(keys[i]!)));
     missing.forEach((i, j) => {
@@ -61,7 +64,7 @@ export class CommittedState implements StateSource {
 
   /** Called after a block's batch is durable: make the cache reflect it. */
   applyCommitted(writes: readonly [Uint8Array, Uint8Array | undefined][]): void {
-    for (const [k, v] of writes) this.#cache.set(keyId(k), v === undefined ? null : copy(v));
+    for (const [k, v] of writes) this.#cache.set(keyId(k), v === undefined ? MISSING : copy(v));
   }
 
   clearCache(): void {
