@@ -17,6 +17,9 @@ import { failPoint } from '../failpoints.js';
 
 export type Level = AbstractLevel<Uint8Array, Uint8Array, Uint8Array>;
 
+/** LevelDB's block cache (its default is 8 MB): trie reads miss it less once state outgrows memory. */
+const LEVELDB_BLOCK_CACHE = 64 * 1024 * 1024;
+
 export interface Head {
   height: bigint;
   hash: Uint8Array;
@@ -66,7 +69,7 @@ export class Store {
       } catch (e) {
         throw new NodeError('StoreUnavailable', `cannot create data dir ${opts.path}: ${(e as Error).message}`);
       }
-      db = new ClassicLevel<Uint8Array, Uint8Array>(opts.path, { keyEncoding: 'view', valueEncoding: 'view' }) as unknown as Level;
+      db = new ClassicLevel<Uint8Array, Uint8Array>(opts.path, { keyEncoding: 'view', valueEncoding: 'view', cacheSize: LEVELDB_BLOCK_CACHE }) as unknown as Level;
     } else {
       db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' }) as unknown as Level;
     }
