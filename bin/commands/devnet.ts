@@ -158,7 +158,8 @@ function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { data
   lines.push(`State root      ${toHex(h.stateRoot)}`);
   if (o.follow) lines.push(`Following       ${o.follow}`);
   else lines.push(`Mining          ${o.mode === 'interval' ? `every ${o.blockTime} ms` : o.mode === 'auto' ? 'automine' : 'manual (dev.Mine)'}`);
-  lines.push(`Verifier        ML-DSA-65 via ${node.verifier.backend}, ${node.verifier.threads} thread(s)`);
+  const threads = node.verifier.threads;
+  lines.push(`Verifier        ML-DSA-65 via ${node.verifier.backend}, ${threads === 0 ? 'inline (main thread)' : `${threads} worker thread${threads > 1 ? 's' : ''}`}`);
   if (!o.follow && node.chain.genesis.producer === signerFromSeed(devProducerSeed(), 'ml-dsa-65').address) {
     lines.push('');
     lines.push(`Available accounts (ML-DSA-65, ${(DEV_BALANCE / ONE_LUX).toLocaleString("en-US")} LUX each at genesis)`);
