@@ -60,6 +60,8 @@ function putAccount(ctx: CallContext, a: Address, acc: Account): void {
 
 async function adjustSupply(ctx: CallContext, delta: bigint): Promise<void> {
   const s = (await ctx.state.getValue(t.uint256, SUPPLY)) ?? 0n;
+  // Balances sum to the supply, so bounding the supply also bounds every balance.
+  if (s + delta > MAX_BALANCE) throw new ModuleError('SupplyOverflow', `minting ${delta} would take the LUX supply past 2^256 - 1`);
   ctx.state.setValue(t.uint256, SUPPLY, s + delta);
 }
 
@@ -69,8 +71,7 @@ async function move(ctx: CallContext, from: Address, to: Address, amount: bigint
     throw new ModuleError('InsufficientBalance', `${from} has ${src.balance} wei of LUX, needs ${amount}`, { balance: src.balance.toString(), needed: amount.toString() });
   }
   if (from === to) return;
-  const dst = await getAccount(ctx, to);
-  if (dst.balance + amount > MAX_BALANCE) throw new ModuleError('BalanceOverflow', 'balance would overflow uint256');
+  const dst = await getAccount(ctx, to); // no overflow check needed: balances sum to the (bounded) supply
   putAccount(ctx, from, { ...src, balance: src.balance - amount });
   putAccount(ctx, to, { ...dst, balance: dst.balance + amount });
   ctx.emit('Transfer', { from, to, amount });
@@ -130,10 +131,9 @@ export const luxModule = defineModule<LuxParams>({
       args: mintArgs,
       visibility: 'internal',
       handler: async (ctx, { to, amount }) => {
-        const acc = await getAccount(ctx, to);
-        if (acc.balance + amount > MAX_BALANCE) throw new ModuleError('BalanceOverflow', 'balance would overflow uint256');
-        putAccount(ctx, to, { ...acc, balance: acc.balance + amount });
         await adjustSupply(ctx, amount);
+        const acc = await getAccount(ctx, to);
+        putAccount(ctx, to, { ...acc, balance: acc.balance + amount });
       },
     }),
     burn: method({
