@@ -103,6 +103,53 @@ describe('crash recovery (classic-level, real processes)', function () {
     expect(replayed.root).to.equal(head.stateRoot);
   });
 
+  it('SIGKILL during start-up, three times in a row: the fourth start serves the same head (scenario 3)', async () => {
+    const d = tempDir();
+    try {
+      proc = await startDevnet({ dataDir: d });
+      const l = load(proc.url, [devSigner(7, 'secp256k1')], []);
+      await new Promise((r) => setTimeout(r, 500));
+      l.stop();
+      await l.done;
+      const head = await new RpcClient(proc.url).head();
+      await proc.stop();
+      for (let i = 0; i < 3; i++) {
+        const { spawn } = await import('node:child_process');
+        const { BIN, ROOT } = await import('../helpers/processes.js');
+        const child = spawn(process.execPath, [BIN, 'devnet', '--data-dir', d, '--port', '0', '--quiet'], { cwd: ROOT, stdio: 'ignore' });
+        await new Promise((r) => setTimeout(r, 150 + i * 250));
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+      }
+      proc = await startDevnet({ dataDir: d });
+      const again = await new RpcClient(proc.url).head();
+      expect(again.height).to.equal(head.height);
+      expect(again.stateRoot).to.equal(head.stateRoot);
+    } finally {
+      await proc?.stop();
+      proc = undefined;
+      removeDir(d);
+    }
+  });
+
+  it('a second process on the same data dir fails with the LOCK message and leaves the first serving (scenario 6)', async () => {
+    const d = tempDir();
+    try {
+      proc = await startDevnet({ dataDir: d });
+      const { runCli } = await import('../helpers/processes.js');
+      const second = await runCli(['devnet', '--data-dir', d, '--port', '0', '--quiet']);
+      expect(second.code).to.not.equal(0);
+      expect(second.stderr).to.match(/error: the data dir .* is in use by another process \(LevelDB lock held\)/);
+      const c = new RpcClient(proc.url);
+      expect(await c.chainId()).to.equal(1337);
+      c.close();
+    } finally {
+      await proc?.stop();
+      proc = undefined;
+      removeDir(d);
+    }
+  });
+
   for (const point of ['before-batch:3', 'after-batch:3', 'after-commit:3', 'before-response:6']) {
     it(`crash at fail point ${point}: the head is the old or the new block, and equals a replay`, async () => {
       const d = tempDir();
