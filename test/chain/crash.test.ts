@@ -139,7 +139,7 @@ describe('crash recovery (classic-level, real processes)', function () {
       const { runCli } = await import('../helpers/processes.js');
       const second = await runCli(['devnet', '--data-dir', d, '--port', '0', '--quiet']);
       expect(second.code).to.not.equal(0);
-      expect(second.stderr).to.match(/error: the data dir .* is in use by another process \(LevelDB lock held\)/);
+      expect(second.stderr).to.match(/error: StoreLocked: the data dir .* is in use by another process \(LevelDB lock held\)/);
       const c = new RpcClient(proc.url);
       expect(await c.chainId()).to.equal(1337);
       c.close();
