@@ -34,6 +34,8 @@ export interface RpcServerOptions {
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
   maxConnections?: number;
+  /** Longest a method may run before the call is answered -32002 (the work itself is not undone). */
+  methodTimeoutMs?: number;
 }
 
 export const RPC_DEFAULTS = {
@@ -46,6 +48,7 @@ export const RPC_DEFAULTS = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   maxConnections: 1024,
+  methodTimeoutMs: 60_000,
 };
 
 interface Subscription {
@@ -54,6 +57,22 @@ interface Subscription {
 }
 
 const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
+
+/** Answers -32002 if `work` is still running after `ms`. */
+async function withDeadline<T>(work: Promise<T> | T, ms: number, method: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new NamedError('Timeout', `${method} did not finish within ${ms} ms${method === 'chain.SendTransaction' ? '; the transaction may still be mined: poll chain.GetReceipt' : ''}`, { rpcCode: RpcCode.Timeout })),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([Promise.resolve(work), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 const MAX_WS_BUFFERED = 16 * 1024 * 1024;
 
 export class RpcServer {
@@ -123,7 +142,7 @@ export class RpcServer {
         if (def.producerOnly && !this.node.producer) {
           throw new NamedError('MethodNotSupported', `${method} is not available on a node that does not produce blocks`, { rpcCode: RpcCode.MethodNotSupported });
         }
-        return def.handler(parseParams(def, params), ctx);
+        return withDeadline(def.handler(parseParams(def, params), ctx), this.#opts.methodTimeoutMs, method);
       };
     },
   };

@@ -77,3 +77,30 @@ describe('JSON-RPC under abuse (reliability scenarios 21–22)', function () {
     }
   });
 });
+
+describe('JSON-RPC method deadline', () => {
+  it('a call that outlives the deadline is answered -32002, and the server stays responsive', async () => {
+    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
+    const server = new RpcServer(node, { port: 0, methodTimeoutMs: 300 });
+    const { url } = await server.listen();
+    try {
+      const { DevChain, RpcClient, RpcError } = await import('../../chain/index.js');
+      const c = new DevChain(node);
+      // In manual mode nothing mines: a waiting SendTransaction runs into the deadline.
+      const tx = await c.buildTx(c.signer(0, 'secp256k1'), 'lux', 'transfer', { to: c.signer(1).address, amount: 1n });
+      const rpc = new RpcClient(url);
+      let err: unknown;
+      await rpc.sendTransaction(tx.raw, { wait: true }).catch((e) => (err = e));
+      expect(err).to.be.instanceOf(RpcError);
+      expect((err as InstanceType<typeof RpcError>).code).to.equal(-32002);
+      expect((err as Error).message).to.match(/may still be mined/);
+      expect(await rpc.chainId()).to.equal(1337);
+      await node.mine(1);
+      expect((await rpc.getReceipt(tx.hash))!.status).to.equal(1); // it was admitted and now mined
+      rpc.close();
+    } finally {
+      await server.close();
+      await node.stop();
+    }
+  });
+});
