@@ -242,7 +242,7 @@ export async function sendCall(rpc: RpcClient, signer: Signer, target: string, m
       wait: o.wait,
     });
   } catch (e) {
-    if (e instanceof NamedError && /would fail/.test(e.message)) fail(`${e.name}: ${e.message}`, 'fix the arguments, or pass --gas-limit to send it anyway');
+    if (e instanceof NamedError && e.data?.phase === 'estimate') fail(`${e.name}: ${e.message}`, 'fix the arguments, or pass --gas-limit to send it anyway');
     throw e;
   }
 }

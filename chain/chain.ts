@@ -23,7 +23,6 @@ import { Lru } from './state/lru.js';
 import { RwLock } from './rwlock.js';
 import { Pacer } from './pacer.js';
 import { failPoint } from './failpoints.js';
-import { ZERO_ADDRESS } from './address.js';
 import type { Genesis } from '../genesis/index.js';
 import type { BlockInfo, ModuleDefinition } from '../vm/module.js';
 import { ModuleRegistry } from '../vm/registry.js';
@@ -492,4 +491,3 @@ export function decodeDiff(bytes: Uint8Array): DiffEntry[] {
   });
 }
 
-export const NO_PRODUCER = ZERO_ADDRESS;

@@ -9,15 +9,15 @@
  * is invalid.
  */
 import { type Address, ZERO_ADDRESS } from './address.js';
-import { bigToMinimal, compareBytes, utf8 } from './bytes.js';
-import { encodeValue, type Json } from './codec.js';
+import { compareBytes, utf8 } from './bytes.js';
+import { encodeValue } from './codec.js';
 import { CodecError, errorMessage, errorName, ModuleError, TxRejected } from './errors.js';
 import { type ChainEvent, type Receipt } from './receipt.js';
 import { type Transaction } from './tx.js';
 import { MLDSA65_ENCODED_LEN } from './keys/schemes.js';
 import type { StateOverlay, StateSource } from './state/overlay.js';
 import { StateOverlay as Overlay } from './state/overlay.js';
-import { GAS, Meter, OutOfGas } from '../vm/gas.js';
+import { GAS, Meter } from '../vm/gas.js';
 import { callModule, makeCallContext, makeReadContext, NO_TX, type ExecEnv } from '../vm/context.js';
 import type { BlockInfo, SignatureCheck, TxInfo } from '../vm/module.js';
 import type { ModuleRegistry } from '../vm/registry.js';
@@ -231,13 +231,12 @@ export class BlockExecution {
       error = e instanceof TxRejected || e instanceof CodecError ? 'InvalidArguments' : errorName(e);
       message = errorMessage(e);
       result = undefined;
-      if (e instanceof OutOfGas) meter.charge(0n);
       if (!(e instanceof ModuleError) && !(e instanceof TxRejected) && !(e instanceof CodecError)) {
         // A bug in module code: deterministic, but worth a loud log line for the operator.
         console.error(`[executor] internal error in ${tx.to}.${tx.method}: ${(e as Error)?.stack ?? String(e)}`);
       }
     }
-    const gasUsed = status === 0 && error === 'OutOfGas' ? tx.gasLimit : meter.used;
+    const gasUsed = error === 'OutOfGas' ? tx.gasLimit : meter.used; // out of gas charges the whole limit
     // Refund unused gas to the sender, pay the fee to the producer.
     const after = await readAccount(overlay, tx.from);
     writeAccount(overlay, tx.from, { ...after, balance: after.balance + (tx.gasLimit - gasUsed) * tx.gasPrice });
@@ -278,6 +277,3 @@ export class BlockExecution {
   }
 }
 
-/** JSON-friendly view of an amount. */
-export const amountJson = (v: bigint): Json => v.toString();
-export const minimal = bigToMinimal;

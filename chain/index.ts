@@ -42,6 +42,7 @@ export { Producer, type MiningMode } from './producer.js';
 export { VerifierPool, type VerifierOptions } from './verifier.js';
 export { importBlock, BlockImportError, type Divergence } from './importer.js';
 export { Store } from './state/store.js';
+export { Lru } from './state/lru.js';
 export { verifyStateProof, EMPTY_TRIE_ROOT } from './state/trie.js';
 export { createDevChain, DevChain, type DevChainOptions, type SendResult, type SendOptions } from './devchain.js';
 export { RpcServer, RPC_DEFAULTS, type RpcServerOptions } from './rpc/server.js';

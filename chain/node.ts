@@ -9,7 +9,7 @@
  */
 import { type Address, ZERO_ADDRESS } from './address.js';
 import { toHex, utf8 } from './bytes.js';
-import { CodecError, NamedError, NodeError, RpcCode, TxRejected } from './errors.js';
+import { CodecError, NamedError, RpcCode, TxRejected } from './errors.js';
 import { encodeValue } from './codec.js';
 import { Transaction, signTx } from './tx.js';
 import type { Receipt, ChainEvent } from './receipt.js';
@@ -25,7 +25,7 @@ import { devProducerSeed } from './keys/dev.js';
 import { GAS, Meter } from '../vm/gas.js';
 import { callModule, NO_TX, type ExecEnv } from '../vm/context.js';
 import type { ModuleDefinition, NodeApi } from '../vm/module.js';
-import { readAccount, readAccountKey, LUX_ADDRESS } from '../vm/lux.js';
+import { readAccount, readAccountKey } from '../vm/lux.js';
 import { DEV_ADDRESS } from '../vm/dev.js';
 import type { Genesis } from '../genesis/index.js';
 import { MLDSA65_ENCODED_LEN } from './keys/schemes.js';
@@ -375,4 +375,3 @@ export class Node implements NodeApi {
   }
 }
 
-export { CodecError, NodeError, LUX_ADDRESS };

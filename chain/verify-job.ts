@@ -1,5 +1,4 @@
 /** What the verifier (a worker or the main thread) does for one item. */
-import { equals } from './bytes.js';
 import { recoverSigner } from './keys/schemes.js';
 import { Transaction } from './tx.js';
 import type { SignatureCheck } from '../vm/module.js';
@@ -28,4 +27,3 @@ export function verifyRawTx(raw: Uint8Array): TxVerdict {
   return { type: 'tx', ok: true, hash, publicKey: who.publicKey };
 }
 
-export { equals };

@@ -107,7 +107,10 @@ export class Wallet {
         args: def.args.toJson(decoded),
         scheme: this.signer.scheme,
       });
-      if (est.status === 0 && !o.force) throw new NamedError(est.error ?? 'ExecutionFailed', `the call would fail: ${est.errorMessage ?? est.error}`);
+      if (est.status === 0 && !o.force) {
+        // The call fails in simulation: say so before anything is signed or sent.
+        throw new NamedError(est.error ?? 'ExecutionFailed', `the call would fail: ${est.errorMessage ?? est.error}`, { data: { phase: 'estimate' } });
+      }
       gasLimit = (BigInt(est.gas) * 125n) / 100n + 10_000n;
     }
     return signTx({ chainId, nonce, from: this.address, to: address, method, args: def.args.encode(decoded) as never, gasLimit, gasPrice: o.gasPrice ?? minGasPrice }, this.signer);

@@ -3,7 +3,7 @@
  * from an address to its module: exact addresses first, then address prefixes (TIP-20 tokens).
  */
 import { type Address, addressBytes } from '../chain/address.js';
-import { concat, toHex, utf8 } from '../chain/bytes.js';
+import { concat, utf8 } from '../chain/bytes.js';
 import { keccak256 } from '../chain/hash.js';
 import { encodeValue, type Type } from '../chain/codec.js';
 import type { EventDef, ModuleDefinition } from './module.js';
@@ -96,4 +96,3 @@ export function topicWord(type: Type<any>, value: unknown): Uint8Array {
   return keccak256(enc);
 }
 
-export const hex = toHex;

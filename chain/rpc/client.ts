@@ -9,7 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import WebSocket from 'ws';
-import { fromHex, toHex } from '../bytes.js';
+import { toHex } from '../bytes.js';
 import { NamedError } from '../errors.js';
 
 export interface RpcErrorData {
@@ -275,4 +275,3 @@ function jsonReplacer(_k: string, v: unknown): unknown {
   return v;
 }
 
-export const hexToBytes = fromHex;

@@ -16,7 +16,6 @@ import { devSeed, DEV_ACCOUNT_COUNT } from '../keys/dev.js';
 import { signerFromSeed } from '../keys/signer.js';
 import { readAccount, readAccountKey, accountStateKey } from '../../vm/lux.js';
 import { eventSignature } from '../../vm/registry.js';
-import { schemeOf } from '../keys/schemes.js';
 import { blockJson, foundEventJson, headerJson, receiptJson, txJson, eventJson } from './views.js';
 import { InvalidParams, type CallContext } from './jsonrpc.js';
 
@@ -392,4 +391,3 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
   return table;
 }
 
-export { schemeOf };

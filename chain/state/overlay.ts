@@ -7,7 +7,7 @@
  *
  * State keys are `moduleAddress(20) ‖ moduleKey`.
  */
-import { compareBytes, equals } from '../bytes.js';
+import { equals } from '../bytes.js';
 import { K } from './layout.js';
 import { Lru } from './lru.js';
 import type { BatchOp, Store } from './store.js';
@@ -152,4 +152,3 @@ export function flatStateOps(writes: readonly [Uint8Array, Uint8Array | undefine
   return writes.map(([k, v]) => (v === undefined ? { type: 'del', key: K.state(k) } : { type: 'put', key: K.state(k), value: v }));
 }
 
-export { compareBytes };

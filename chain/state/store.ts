@@ -8,7 +8,7 @@ import type { AbstractLevel } from 'abstract-level';
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
 import { mkdirSync } from 'node:fs';
-import { bytesToBig, equals, fromUtf8, readU64be, toHex, u64be, utf8 } from '../bytes.js';
+import { bytesToBig, equals, fromUtf8, readU64be, u64be, utf8 } from '../bytes.js';
 import { keccak256 } from '../hash.js';
 import { asList, rlpDecode, rlpEncode, t } from '../codec.js';
 import { NodeError } from '../errors.js';
@@ -174,5 +174,4 @@ export class Store {
     return this.path ?? '(memory)';
   }
 
-  static hex = toHex;
 }

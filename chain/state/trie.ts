@@ -157,4 +157,3 @@ export async function verifyStateProof(root: Uint8Array, key: Uint8Array, proof:
   return verifyMerkleProof(key, proof, { root, useKeyHashing: true, useKeyHashingFunction: keccak256, common: { customCrypto: { keccak256 } } });
 }
 
-export const trieKeyHex = toRawHex;

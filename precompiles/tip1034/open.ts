@@ -3,7 +3,7 @@
  * `expiringNonceHash = keccak256(unsigned-tx encoding ‖ sender)`, so a client knows the id (and can
  * sign the first voucher) before it broadcasts.
  */
-import { addressBytes, concat, encodeUnsignedTx, keccak256, toAddress, toHex, ZERO_ADDRESS, type Address, type UnsignedTx } from '../../chain/index.js';
+import { addressBytes, concat, encodeUnsignedTx, keccak256, toAddress, toHex, ZERO_ADDRESS, type UnsignedTx } from '../../chain/index.js';
 import { toHex32, ZERO_WORD, type Hex32 } from '../hex.js';
 import { openArgs } from './args.js';
 import { ESCROW_ADDRESS } from './constants.js';

@@ -6,7 +6,7 @@
  * Accepted encodings are exactly the precompile's: 65-byte secp256k1 `r ‖ s ‖ v` (low-s, v ∈
  * {27,28,0,1}) and `0x07 ‖ ML-DSA-65 pk ‖ sig`. Anything else recovers to nobody.
  */
-import { concat, keccak256, NamedError, recoverSigner, schemeOf, t, toHex, type Address, type SchemeName, type Signer } from '../../chain/index.js';
+import { concat, keccak256, Lru, NamedError, recoverSigner, schemeOf, t, toHex, type Address, type SchemeName, type Signer } from '../../chain/index.js';
 import { toBytes, toHex32, type Hex32 } from '../hex.js';
 import { ESCROW_ADDRESS } from './constants.js';
 import { toDescriptor, voucherSigner, type ChannelDescriptor, type DescriptorInput } from './descriptor.js';
@@ -59,7 +59,7 @@ export class VoucherVerifier {
   readonly chainId: bigint;
   readonly escrow: Address;
   readonly #cacheSize: number;
-  readonly #cache = new Map<string, { address: Address; scheme: SchemeName } | null>();
+  readonly #cache: Lru<string, { signer: { address: Address; scheme: SchemeName } | null }> | undefined;
   hits = 0;
   misses = 0;
 
@@ -68,6 +68,7 @@ export class VoucherVerifier {
     this.escrow = opts.escrow ?? ESCROW_ADDRESS;
     this.#cacheSize = opts.cacheSize ?? 10_000;
     if (!Number.isSafeInteger(this.#cacheSize) || this.#cacheSize < 0) throw new RangeError('cacheSize must be a non-negative integer');
+    this.#cache = this.#cacheSize > 0 ? new Lru(this.#cacheSize) : undefined;
   }
 
   verify(v: VoucherInput): VoucherVerdict {
@@ -95,24 +96,17 @@ export class VoucherVerifier {
 
   #recover(digest: Uint8Array, sig: Uint8Array): { address: Address; scheme: SchemeName } | null {
     if (schemeOf(sig) === null) return null;
-    if (this.#cacheSize === 0) {
-      this.misses++;
-      return recoverVoucher(digest, sig);
-    }
-    const key = toHex(keccak256(concat(digest, sig)));
-    const hit = this.#cache.get(key);
-    if (hit !== undefined) {
+    const cache = this.#cache;
+    const key = cache && toHex(keccak256(concat(digest, sig)));
+    const hit = key ? cache.get(key) : undefined;
+    if (hit) {
       this.hits++;
-      // Refresh recency: Map iteration order is insertion order, so re-inserting makes it newest.
-      this.#cache.delete(key);
-      this.#cache.set(key, hit);
-      return hit;
+      return hit.signer;
     }
     this.misses++;
-    const r = recoverVoucher(digest, sig);
-    if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
-    this.#cache.set(key, r);
-    return r;
+    const signer = recoverVoucher(digest, sig);
+    if (key) cache.set(key, { signer });
+    return signer;
   }
 }
 

@@ -13,7 +13,6 @@ import {
   encodeBlock,
   decodeBlock,
   type BlockHeader,
-  type UnsignedTx,
 } from '../../chain/index.js';
 
 const arbAddress = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => toAddress(b));
@@ -189,7 +188,6 @@ describe('canonical codec', () => {
   });
 });
 
-export type { UnsignedTx };
 
 describe('canonical length check', () => {
   it('agrees with re-encoding on random mutations of valid encodings', async () => {

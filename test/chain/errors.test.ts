@@ -1,7 +1,7 @@
 /** Negative tests for the engine's remaining named errors (each leaves state unchanged). */
 import { expect } from 'chai';
 import { ClassicLevel } from 'classic-level';
-import { DevChain, Node, NodeError, RpcClient, RpcError, RpcServer, createDevChain, rlpEncode, t, toAddress, toHex, utf8 } from '../../chain/index.js';
+import { DevChain, Node, NodeError, RpcClient, RpcError, RpcServer, createDevChain, rlpEncode, t, toAddress, toHex } from '../../chain/index.js';
 import { K } from '../../chain/state/layout.js';
 import { defineModule, method, query } from '../../vm/module.js';
 import { builtinModules } from '../../genesis/index.js';
@@ -153,4 +153,3 @@ describe('engine named errors', function () {
   });
 });
 
-export { utf8 };
