@@ -3,9 +3,9 @@
  * (empty blocks per second with and without the AIVM module), operator selections per second, and
  * receipt-root recomputations per second over 1000 settled receipts (done on every settlement).
  */
-import { createDevChain } from '../chain/index.js';
+import { createDevChain } from '../sdk/chain.js';
 import { builtinModules } from '../genesis/index.js';
-import { receiptRoot, selectOperators } from '../vm/aivm/index.js';
+import { receiptRoot, selectOperators } from '../sdk/aivm/index.js';
 import { keccak256 } from '../chain/hash.js';
 import type { BenchSuite } from './harness.js';
 import { rate, rateAsync } from './harness.js';

@@ -32,9 +32,10 @@ import {
   devProducerSeed,
   devSigner,
   type MlDsaBackend,
-} from '../chain/index.js';
+} from '../sdk/chain.js';
 import { StateTrie } from '../chain/state/trie.js';
-import { devGenesisDoc, loadGenesis, builtinModules, canonicalJson } from '../genesis/index.js';
+import { devGenesisDoc, loadGenesis, builtinModules } from '../genesis/index.js';
+import { canonicalJson } from '../chain/index.js';
 import { freePort, tempDir, removeDir, BIN, ROOT } from '../test/helpers/processes.js';
 import type { BenchContext, BenchSuite } from './harness.js';
 import type { SignJob } from './sign-worker.js';

@@ -8,24 +8,8 @@
  *  (c) on-chain `settle` transactions/s: pre-signed settles (secp256k1 senders; secp256k1 and
  *      ML-DSA-65 vouchers) admitted with verifier threads, mined, executed and committed.
  */
-import {
-  createDevChain,
-  devSigner,
-  fromHex,
-  loadPqcleanVerify,
-  mlDsaBackend,
-  nobleMlDsaVerify,
-  recoverSecp256k1,
-  setMlDsaBackend,
-  signerFromSeed,
-  sha256,
-  utf8,
-  type DevChain,
-  type MlDsaBackend,
-  type Signer,
-} from '../chain/index.js';
-import { buildOpenTx, computeChannelId, DEV_STABLECOIN_ADDRESS, signVoucher, voucherDigest, VoucherVerifier, type ChannelDescriptor } from '../precompiles/index.js';
-import { signTx } from '../chain/index.js';
+import { createDevChain, devSigner, fromHex, loadPqcleanVerify, mlDsaBackend, nobleMlDsaVerify, recoverSecp256k1, setMlDsaBackend, signerFromSeed, sha256, utf8, type DevChain, type MlDsaBackend, type Signer, signTx } from '../sdk/chain.js';
+import { buildOpenTx, computeChannelId, DEV_STABLECOIN_ADDRESS, signVoucher, voucherDigest, VoucherVerifier, type ChannelDescriptor } from '../sdk/precompiles/index.js';
 import { keccakReady } from '../chain/hash.js';
 import { rate, type BenchContext, type BenchSuite } from './harness.js';
 

@@ -4,9 +4,9 @@
  * commit), beside the bare ML-DSA-65 verify rate that bounds it. Messages are sealed and signed
  * before the clock starts; payers use secp256k1 so the figure isolates the message signature.
  */
-import { createDevChain, mlDsaBackend, nobleMlDsaVerify, loadPqcleanVerify, sha256, utf8, type DevChain } from '../chain/index.js';
+import { createDevChain, mlDsaBackend, nobleMlDsaVerify, loadPqcleanVerify, sha256, utf8, type DevChain } from '../sdk/chain.js';
 import { Identity } from '../vm/session/identity.js';
-import { createSessionCall, messageSigningPayload, sealMessage, type SessionView } from '../vm/session/messaging/index.js';
+import { createSessionCall, messageSigningPayload, sealMessage, type SessionView } from '../sdk/session/index.js';
 import { rate, type BenchSuite } from './harness.js';
 
 const SESSIONS = 4;

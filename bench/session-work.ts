@@ -4,8 +4,8 @@
  * ML-DSA-65 verification rate beside them as the bound (attestations/s ≈ verifies/s ÷ quorum).
  * Measured with noble and, where the native build is installed, pqclean.
  */
-import { MlDsaSigner, nobleMlDsaVerify, loadPqcleanVerify, sha256, utf8, concat, u32be } from '../chain/index.js';
-import { checkAttestation, nodeIdFromPublicKey, quorumSize, signAttestation, type Attestation } from '../vm/session/index.js';
+import { MlDsaSigner, nobleMlDsaVerify, loadPqcleanVerify, sha256, utf8, concat, u32be } from '../sdk/chain.js';
+import { checkAttestation, nodeIdFromPublicKey, quorumSize, signAttestation, type Attestation } from '../sdk/session/index.js';
 import { rate, type BenchSuite } from './harness.js';
 
 const COMMITTEES = [4, 7, 21];

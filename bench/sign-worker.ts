@@ -1,7 +1,8 @@
 /** Bench helper thread: signs batches of LUX transfers (ML-DSA signing is ~6 ms each). */
 import { parentPort } from 'node:worker_threads';
-import { fromHex, signTx, signerFromSeed, toHex, type SchemeName, type Signer } from '../chain/index.js';
-import { LUX_ADDRESS, luxModule } from '../vm/lux.js';
+import { fromHex, signTx, signerFromSeed, toHex, type SchemeName, type Signer } from '../sdk/chain.js';
+import { LUX_ADDRESS } from '../sdk/chain.js';
+import { luxModule } from '../vm/lux.js';
 
 export interface SignJob {
   chainId: string;

@@ -1,6 +1,6 @@
 /** Bench helper thread: verifies one ML-DSA-65 signature in a loop for a fixed time (bare rate). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { MlDsaSigner, devSeed, keccak256, loadPqcleanVerify, nobleMlDsaVerify, utf8 } from '../chain/index.js';
+import { MlDsaSigner, devSeed, keccak256, loadPqcleanVerify, nobleMlDsaVerify, utf8 } from '../sdk/chain.js';
 
 const { backend, ms } = workerData as { backend: 'noble' | 'pqclean'; ms: number };
 const signer = new MlDsaSigner(devSeed(0));

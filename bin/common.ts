@@ -11,23 +11,17 @@ import { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import {
   type Address,
-  type ReceiptJson,
   type SchemeName,
   type Signer,
   NamedError,
-  RpcClient,
-  RpcError,
-  TransportError,
-  decryptKeystore,
   devSigner,
   fromHex,
   isHex,
-  parseKeystore,
   signerFromSeed,
   toHex,
 } from '../chain/index.js';
-import type { MethodDef, ModuleDefinition, QueryDef } from '../vm/module.js';
-import { Wallet, builtinSchemas, resolveMethod, resolveModule, resolveQuery } from '../index.js';
+import type { MethodDef, ModuleDefinition, QueryDef } from '../chain/index.js';
+import { Wallet, builtinSchemas, decryptKeystore, parseKeystore, resolveMethod, resolveModule, resolveQuery, RpcClient, RpcError, TransportError, type ReceiptJson } from '../sdk/index.js';
 
 export const DEFAULT_RPC = 'http://127.0.0.1:9651';
 

@@ -23,10 +23,10 @@ import { Lru } from './state/lru.js';
 import { RwLock } from './rwlock.js';
 import { Pacer } from './pacer.js';
 import { failPoint } from './failpoints.js';
-import type { Genesis } from '../genesis/index.js';
-import type { BlockInfo, ModuleDefinition } from '../vm/module.js';
-import { ModuleRegistry } from '../vm/registry.js';
-import { SignatureCache } from '../vm/sigcache.js';
+import { loadGenesis, type Genesis } from './genesis.js';
+import type { BlockInfo, ModuleDefinition } from './module/contract.js';
+import { ModuleRegistry } from './module/registry.js';
+import { SignatureCache } from './module/sigcache.js';
 
 export type StateWrite = [key: Uint8Array, value: Uint8Array | undefined];
 
@@ -120,7 +120,6 @@ export class Chain {
         if (o.explicitGenesis) {
           throw new NodeError('GenesisMismatch', `the data dir ${store.describe()} was created with a different genesis; drop --genesis to resume it, or use a fresh --data-dir`);
         }
-        const { loadGenesis } = await import('../genesis/index.js');
         genesis = loadGenesis(JSON.parse(storedJson), o.modules);
       }
     }

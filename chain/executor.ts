@@ -17,12 +17,12 @@ import { type Transaction } from './tx.js';
 import { MLDSA65_ENCODED_LEN } from './keys/schemes.js';
 import type { StateOverlay, StateSource } from './state/overlay.js';
 import { StateOverlay as Overlay } from './state/overlay.js';
-import { GAS, Meter } from '../vm/gas.js';
-import { callModule, makeCallContext, makeReadContext, NO_TX, type ExecEnv } from '../vm/context.js';
-import type { BlockInfo, SignatureCheck, TxInfo } from '../vm/module.js';
-import type { ModuleRegistry } from '../vm/registry.js';
-import { SignatureCache } from '../vm/sigcache.js';
-import { readAccount, readAccountKey, writeAccount, writeAccountKey } from '../vm/lux.js';
+import { GAS, Meter } from './module/gas.js';
+import { callModule, makeCallContext, makeReadContext, NO_TX, type ExecEnv } from './module/context.js';
+import type { BlockInfo, SignatureCheck, TxInfo } from './module/contract.js';
+import type { ModuleRegistry } from './module/registry.js';
+import { SignatureCache } from './module/sigcache.js';
+import { readAccount, readAccountKey, writeAccount, writeAccountKey } from './state/accounts.js';
 
 export interface ChainParams {
   chainId: bigint;

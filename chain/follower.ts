@@ -5,12 +5,9 @@
  */
 import { fromHex, toHex } from './bytes.js';
 import type { Node } from './node.js';
-import { RpcClient, RpcError, type HeaderJson } from './rpc/client.js';
 import { decodeRecord } from './replay.js';
 import { importBlock, verifyBlockSignatures, BlockImportError } from './importer.js';
 import { blockHash } from './block.js';
-import type { Genesis } from '../genesis/index.js';
-import type { ModuleDefinition } from '../vm/module.js';
 
 export interface FollowerStatus {
   following: boolean;
@@ -19,15 +16,31 @@ export interface FollowerStatus {
   error: string | null;
 }
 
-/** Fetches and validates the upstream's genesis document. */
-export async function fetchUpstreamGenesis(client: RpcClient, modules?: readonly ModuleDefinition[]): Promise<Genesis> {
-  const { loadGenesis } = await import('../genesis/index.js');
-  return loadGenesis(await client.call('chain.Genesis'), modules);
+/** One block as `chain.GetRawBlock` serves it: block, receipts and state diff, each 0x hex. */
+export interface RawBlockJson {
+  block: string;
+  receipts: string;
+  diff: string;
+}
+
+/**
+ * What a follower needs from the node it follows. The SDK's `rpcUpstream` implements it over
+ * JSON-RPC; a test may implement it in memory.
+ */
+export interface Upstream {
+  /** The hash (0x hex) of the upstream's block 0. */
+  genesisHash(): Promise<string>;
+  head(): Promise<{ height: number }>;
+  /** `count` consecutive blocks from `from`, in order. */
+  rawBlocks(from: number, count: number): Promise<RawBlockJson[]>;
+  /** Calls `onHead` with each new head height; resolves to an unsubscribe function. */
+  subscribeHeads(onHead: (height: number) => void): Promise<() => Promise<void>>;
 }
 
 export class Follower {
   readonly #node: Node;
-  readonly #client: RpcClient;
+  readonly #upstream: Upstream;
+  #lastComplaint = '';
   #running = false;
   #wake: (() => void) | undefined;
   #unsubscribe: (() => Promise<void>) | undefined;
@@ -35,9 +48,9 @@ export class Follower {
   upstreamHeight = 0;
   error: string | null = null;
 
-  constructor(node: Node, upstream: RpcClient) {
+  constructor(node: Node, upstream: Upstream) {
     this.#node = node;
-    this.#client = upstream;
+    this.#upstream = upstream;
   }
 
   status(): FollowerStatus {
@@ -46,16 +59,16 @@ export class Follower {
 
   /** Checks that both nodes share block 0, then syncs and keeps following. */
   async start(): Promise<void> {
-    const theirs = await this.#client.call<HeaderJson>('chain.GetBlock', { block: 0 });
+    const theirs = await this.#upstream.genesisHash();
     const ours = await this.#node.chain.getBlock(0n);
     const ourHash = ours ? toHex(blockHash(ours.header)) : '(none)';
-    if (ourHash !== theirs.hash) {
-      throw new Error(`the upstream's genesis block ${theirs.hash} differs from ours ${ourHash}; follow with a fresh --data-dir`);
+    if (ourHash !== theirs) {
+      throw new Error(`the upstream's genesis block ${theirs} differs from ours ${ourHash}; follow with a fresh --data-dir`);
     }
     this.#running = true;
     try {
-      this.#unsubscribe = await this.#client.subscribe('newHeads', (h) => {
-        this.upstreamHeight = Math.max(this.upstreamHeight, h.height);
+      this.#unsubscribe = await this.#upstream.subscribeHeads((height) => {
+        this.upstreamHeight = Math.max(this.upstreamHeight, height);
         this.#wake?.();
       });
     } catch {
@@ -67,9 +80,10 @@ export class Follower {
   async #run(): Promise<void> {
     while (this.#running) {
       try {
-        const head = await this.#client.head();
+        const head = await this.#upstream.head();
         this.upstreamHeight = Math.max(this.upstreamHeight, head.height);
         await this.#syncTo(BigInt(this.upstreamHeight));
+        this.#lastComplaint = '';
       } catch (e) {
         if (e instanceof BlockImportError) {
           this.error = e.message;
@@ -77,7 +91,10 @@ export class Follower {
           this.#running = false;
           return;
         }
-        if (!(e instanceof RpcError)) console.error(`[follower] upstream unavailable: ${(e as Error).message}; retrying`);
+        // Say it once per distinct failure, not every half second.
+        const complaint = (e as Error).message;
+        if (complaint !== this.#lastComplaint) console.error(`[follower] upstream unavailable: ${complaint}; retrying`);
+        this.#lastComplaint = complaint;
       }
       await new Promise<void>((r) => {
         const timer = setTimeout(r, 500);
@@ -94,11 +111,9 @@ export class Follower {
     while (this.#running && chain.head.height < target) {
       const from = chain.head.height + 1n;
       const count = Number(target - from + 1n > 32n ? 32n : target - from + 1n);
-      const results = await this.#client.batch(Array.from({ length: count }, (_, i) => ({ method: 'chain.GetRawBlock', params: { block: Number(from + BigInt(i)) } })));
+      const raws = await this.#upstream.rawBlocks(Number(from), count);
       // Decode the batch and start every signature check, then import in order.
-      const decoded = results.map((r) => {
-        if (r instanceof RpcError) throw r;
-        const raw = r as { block: string; receipts: string; diff: string };
+      const decoded = raws.map((raw) => {
         const d = decodeRecord({ block: fromHex(raw.block), receipts: fromHex(raw.receipts), diff: fromHex(raw.diff) });
         return { ...d, signatures: verifyBlockSignatures(this.#node.verifier, d.block) };
       });

@@ -11,7 +11,7 @@ import { encodeReceipt, type ChainEvent, type Receipt } from './receipt.js';
 import type { Chain, CommittedBlock, DiffEntry } from './chain.js';
 import type { VerifierPool } from './verifier.js';
 import type { TxVerdict } from './verify-job.js';
-import type { CheckResult } from '../vm/sigcache.js';
+import type { CheckResult } from './module/sigcache.js';
 
 /** What the source recorded for the block, used to pinpoint a divergence. */
 export interface ExpectedOutcome {

@@ -1,5 +1,8 @@
 /**
- * Public API of the chain area (`sessionchain/chain`). Other areas import from here only.
+ * Public API of the engine (`chain/`): bytes, hashing, codec, keys, transactions, blocks, receipts,
+ * state and storage, the module contract, executor, mempool, producer, node, RPC server, follower and
+ * replay. Other areas import from here only. The engine takes its modules and genesis as inputs: it
+ * imports no module, no precompile, no kernel, no composition (`genesis/`) and no client (`sdk/`).
  */
 export * from './bytes.js';
 export * from './address.js';
@@ -28,7 +31,6 @@ export {
   type RecoveredSigner,
 } from './keys/schemes.js';
 export { type Signer, MlDsaSigner, Secp256k1Signer, signerFromSeed, randomSeed } from './keys/signer.js';
-export { encryptKeystore, decryptKeystore, parseKeystore, KeystoreError, type KeystoreFile, type KdfOptions } from './keys/keystore.js';
 export { devSeed, devProducerSeed, devSigner, DEV_ACCOUNT_COUNT } from './keys/dev.js';
 export { Transaction, signTx, encodeUnsignedTx, txSigningDigest, TX_DOMAIN, type UnsignedTx, type SignedTx } from './tx.js';
 export { type Block, type BlockHeader, encodeBlock, decodeBlock, encodeHeader, blockHash, headerSigningDigest, signHeader, verifyHeaderSignature, extraRoot } from './block.js';
@@ -44,12 +46,62 @@ export { importBlock, BlockImportError, type Divergence } from './importer.js';
 export { Store } from './state/store.js';
 export { Lru } from './state/lru.js';
 export { verifyStateProof, EMPTY_TRIE_ROOT } from './state/trie.js';
-export { createDevChain, DevChain, type DevChainOptions, type SendResult, type SendOptions } from './devchain.js';
 export { RpcServer, RPC_DEFAULTS, type RpcServerOptions } from './rpc/server.js';
-export { RpcClient, RpcError, TransportError, type ReceiptJson, type HeaderJson, type RpcClientOptions } from './rpc/client.js';
 export { handleBody, errorResponse, type Dispatcher, type JsonRpcResponse } from './rpc/jsonrpc.js';
 export { headerJson, blockJson, txJson, receiptJson, eventJson, eventArgs } from './rpc/views.js';
-export { Follower, fetchUpstreamGenesis, type FollowerStatus } from './follower.js';
+export { Follower, type FollowerStatus, type Upstream, type RawBlockJson } from './follower.js';
 export { replayInto, storeSource, fileSource, decodeRecord, type ReplaySource, type ReplayResult, type ReplayProgress } from './replay.js';
 export { BlockFileWriter, BlockFileReader, BLOCKFILE_MAGIC, type BlockRecord } from './blockfile.js';
-export { Wallet, resolveModule, resolveMethod, resolveQuery, type ModuleSchemas, type WalletSendOptions } from './wallet.js';
+export {
+  defineModule,
+  method,
+  query,
+  type BlockInfo,
+  type TxInfo,
+  type GasMeter,
+  type StateReader,
+  type StateWriter,
+  type ReadContext,
+  type CallContext,
+  type SystemContext,
+  type SignatureCheck,
+  type MethodDef,
+  type QueryDef,
+  type EventDef,
+  type NodeApi,
+  type RpcMethodDef,
+  type ModuleDefinition,
+} from './module/contract.js';
+export { GAS, Meter, OutOfGas, writeCost } from './module/gas.js';
+export { ModuleRegistry, eventSignature, topicWord, type LoadedModule } from './module/registry.js';
+export { SignatureCache, runCheck, checkKey, type CheckResult } from './module/sigcache.js';
+export { callModule, runQuery, makeCallContext, makeReadContext, NO_TX, type ExecEnv } from './module/context.js';
+export {
+  LUX_ADDRESS,
+  LUX_DECIMALS,
+  ONE_LUX,
+  accountType,
+  EMPTY_ACCOUNT,
+  accountSubkey,
+  accountKeySubkey,
+  accountStateKey,
+  accountKeyStateKey,
+  readAccount,
+  writeAccount,
+  readAccountKey,
+  writeAccountKey,
+  type Account,
+} from './state/accounts.js';
+export { type StateSource, StateOverlay, MAX_MODULE_KEY_LEN } from './state/overlay.js';
+export {
+  loadGenesis,
+  readGenesisFile,
+  writeGenesisFile,
+  canonicalJson,
+  GenesisError,
+  DEFAULT_CHAIN_ID,
+  DEFAULT_GENESIS_TIMESTAMP,
+  DEFAULT_PARAMS,
+  type Genesis,
+  type GenesisDoc,
+} from './genesis.js';

@@ -22,12 +22,11 @@ import { Store, type StoreOptions } from './state/store.js';
 import { StateOverlay } from './state/overlay.js';
 import { type Signer, signerFromSeed } from './keys/signer.js';
 import { devProducerSeed } from './keys/dev.js';
-import { GAS, Meter } from '../vm/gas.js';
-import { callModule, NO_TX, type ExecEnv } from '../vm/context.js';
-import type { ModuleDefinition, NodeApi } from '../vm/module.js';
-import { readAccount, readAccountKey } from '../vm/lux.js';
-import { DEV_ADDRESS } from '../vm/dev.js';
-import type { Genesis } from '../genesis/index.js';
+import { GAS, Meter } from './module/gas.js';
+import { callModule, NO_TX, type ExecEnv } from './module/context.js';
+import type { ModuleDefinition, NodeApi } from './module/contract.js';
+import { readAccount, readAccountKey } from './state/accounts.js';
+import type { Genesis } from './genesis.js';
 import { MLDSA65_ENCODED_LEN } from './keys/schemes.js';
 import { keccakReady } from './hash.js';
 
@@ -42,11 +41,11 @@ export interface NodeOptions {
   /** classic-level directory; ignored with `memory`. */
   dataDir?: string;
   memory?: boolean;
-  /** Defaults to the dev genesis. */
-  genesis?: Genesis;
+  genesis: Genesis;
   /** The genesis was given explicitly (a mismatch with the store is an error, not a resume). */
   explicitGenesis?: boolean;
-  modules?: ModuleDefinition[];
+  /** The modules to execute, in order (`genesis/` has the built-in list). */
+  modules: readonly ModuleDefinition[];
   /** Producer key; defaults to the dev producer. Not used by followers. */
   producer?: Signer;
   /** `false` for a node that never produces (follower, replay target). */
@@ -102,12 +101,9 @@ export class Node implements NodeApi {
     }
   }
 
-  static async start(opts: NodeOptions = {}): Promise<Node> {
-    // genesis/ imports every module, and modules import chain/: load it lazily to keep imports acyclic.
-    const { builtinModules, devGenesis } = await import('../genesis/index.js');
+  static async start(opts: NodeOptions): Promise<Node> {
     await keccakReady;
-    const modules = opts.modules ?? builtinModules();
-    const genesis = opts.genesis ?? devGenesis({}, modules);
+    const { modules, genesis } = opts;
     const store = await Store.open({ ...(opts.store ?? {}), path: opts.memory ? undefined : (opts.dataDir ?? '.sessionchain') });
     let chain: Chain;
     try {
@@ -336,20 +332,28 @@ export class Node implements NodeApi {
     return true;
   }
 
+  /** The `dev` module's address; dev helpers need a chain that runs it. */
+  #devModuleAddress(): Address {
+    const dev = this.chain.registry.byName('dev');
+    if (!dev) throw new NamedError('DevModeDisabled', 'this chain runs no dev module; dev.SetBalance needs one');
+    return dev.def.address;
+  }
+
   /** dev.SetBalance: a producer-signed transaction to the dev module, mined right away. */
   async setBalance(address: Address, balance: bigint): Promise<Receipt> {
     const producer = this.#requireProducer();
     const producerKey = producer.signer;
     const acct = await this.chain.withHeadState((s) => readAccount(s, producerKey.address));
     const nonce = acct.nonce + BigInt(this.mempool.pendingCount(producerKey.address));
+    const devAddress = this.#devModuleAddress();
     const tx = signTx(
       {
         chainId: this.chainId,
         nonce,
         from: producerKey.address,
-        to: DEV_ADDRESS,
+        to: devAddress,
         method: 'setBalance',
-        args: this.chain.registry.resolve(DEV_ADDRESS)!.def.methods.setBalance!.args.encode({ address, balance }) as never,
+        args: this.chain.registry.resolve(devAddress)!.def.methods.setBalance!.args.encode({ address, balance }) as never,
         gasLimit: 1_000_000n,
         gasPrice: this.chain.genesis.params.minGasPrice,
       },

@@ -15,7 +15,7 @@ import { signHeader } from './block.js';
 import type { Chain, CommittedBlock } from './chain.js';
 import type { Mempool, PoolTx } from './mempool.js';
 import type { Signer } from './keys/signer.js';
-import { readAccount } from '../vm/lux.js';
+import { readAccount } from './state/accounts.js';
 import { Pacer } from './pacer.js';
 
 export type MiningMode = 'auto' | 'interval' | 'manual';

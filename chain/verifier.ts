@@ -8,8 +8,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { runCheck, type CheckResult } from '../vm/sigcache.js';
-import type { SignatureCheck } from '../vm/module.js';
+import { runCheck, type CheckResult } from './module/sigcache.js';
+import type { SignatureCheck } from './module/contract.js';
 import { mlDsaBackend, setMlDsaBackend, type MlDsaBackend } from './keys/schemes.js';
 import { verifyRawTx, type TxVerdict, type VerifyJob, type VerifyResult } from './verify-job.js';
 

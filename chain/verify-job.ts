@@ -1,8 +1,8 @@
 /** What the verifier (a worker or the main thread) does for one item. */
 import { recoverSigner } from './keys/schemes.js';
 import { Transaction } from './tx.js';
-import type { SignatureCheck } from '../vm/module.js';
-import type { CheckResult } from '../vm/sigcache.js';
+import type { SignatureCheck } from './module/contract.js';
+import type { CheckResult } from './module/sigcache.js';
 
 export type VerifyJob = { type: 'tx'; raw: Uint8Array } | { type: 'check'; check: SignatureCheck };
 

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setMlDsaBackend, type MlDsaBackend } from './keys/schemes.js';
-import { runCheck } from '../vm/sigcache.js';
+import { runCheck } from './module/sigcache.js';
 import { verifyRawTx, type VerifyJob, type VerifyResult } from './verify-job.js';
 
 setMlDsaBackend((workerData as { backend: MlDsaBackend | 'auto' }).backend);

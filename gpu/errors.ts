@@ -1,8 +1,9 @@
 /**
  * Named errors of the kernel API. Bad arguments are refused before any kernel runs, so a thrown
- * GpuError means no table, result or output buffer was touched.
+ * GpuError means no table, result or output buffer was touched. The kernels import nothing from
+ * the rest of the project, so this is a plain Error with a stable `name` (the AIVM module turns it
+ * into a ModuleError of the same name at its boundary, `vm/aivm/kernels.ts`).
  */
-import { NamedError } from '../chain/index.js';
 
 export type GpuErrorName =
   /** A struct argument has the wrong length, or an array argument is not a whole number of structs. */
@@ -24,9 +25,12 @@ export type GpuErrorName =
   /** setBackend / registerBackend with a name that is not a backend. */
   | 'UnknownBackend';
 
-export class GpuError extends NamedError {
+export class GpuError extends Error {
   declare readonly name: GpuErrorName;
+  readonly data: Record<string, unknown> | undefined;
   constructor(name: GpuErrorName, message: string, data?: Record<string, unknown>) {
-    super(name, message, { data });
+    super(message);
+    this.name = name;
+    this.data = data;
   }
 }

@@ -2,9 +2,22 @@
  * Keccak-256 (legacy 0x01 padding) and the little-endian preimage builder the kernels hash with.
  * Every root preimage in spec §2.6 is a fixed-width concatenation of byte fields and LE integers.
  */
-import { keccak256 } from '../chain/index.js';
+import { createKeccak } from 'hash-wasm';
+import { keccak_256 as nobleKeccak } from '@noble/hashes/sha3.js';
 
-export { keccak256 };
+type WasmKeccak = Awaited<ReturnType<typeof createKeccak>>;
+let wasm: WasmKeccak | undefined;
+/** The WebAssembly keccak (about ten times noble's speed) once it has loaded; noble until then. */
+export const keccakReady: Promise<void> = createKeccak(256).then(
+  (k) => void (wasm = k),
+  () => undefined,
+);
+
+/** Keccak-256 with legacy padding. Both implementations are the same function. */
+export function keccak256(data: Uint8Array): Uint8Array {
+  if (wasm === undefined) return nobleKeccak(data);
+  return wasm.init().update(data).digest('binary');
+}
 
 /** Builds a fixed-size preimage field by field; `done()` checks every byte was written. */
 export class Preimage {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { canonicalJson, devGenesis, devGenesisDoc, loadGenesis, readGenesisFile, writeGenesisFile, builtinModules, GenesisError, type GenesisDoc } from '../genesis/index.js';
-import { toHex, keccak256, utf8 } from '../chain/index.js';
+import { devGenesis, devGenesisDoc, loadGenesis, readGenesisFile, builtinModules } from '../genesis/index.js';
+import { canonicalJson, writeGenesisFile, GenesisError, type GenesisDoc } from '../sdk/chain.js';
+import { toHex, keccak256, utf8 } from '../sdk/chain.js';
 import { tempDir, removeDir } from './helpers/processes.js';
 
 const withDoc = (f: (d: any) => void): GenesisDoc => {

@@ -1,13 +1,14 @@
 import { expect } from 'chai';
-import { Wallet, RpcClient, devSigner, signerFromSeed, randomSeed, NamedError, Transaction, fromHex } from '../index.js';
-import { Node, RpcServer } from '../chain/index.js';
+import { Wallet, RpcClient, devSigner, signerFromSeed, randomSeed, NamedError, Transaction, fromHex } from '../sdk/index.js';
+import { Node, RpcServer } from '../sdk/chain.js';
+import { startNode } from '../genesis/index.js';
 
 describe('client SDK (package root)', function () {
   let node: Node;
   let server: RpcServer;
   let url: string;
   before(async () => {
-    node = await Node.start({ memory: true, verifier: { threads: 0 } });
+    node = await startNode({ memory: true, verifier: { threads: 0 } });
     server = new RpcServer(node, { port: 0 });
     url = (await server.listen()).url;
   });

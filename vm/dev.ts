@@ -3,10 +3,7 @@
  * over RPC becomes a `setBalance` transaction signed by the producer key; it is refused unless the
  * genesis enables `devMode` and the sender is the block producer.
  */
-import { toAddress } from '../chain/address.js';
-import { t } from '../chain/codec.js';
-import { defineModule, method, ModuleError, query } from './module.js';
-import { LUX_ADDRESS } from './lux.js';
+import { toAddress, t, defineModule, method, ModuleError, query, LUX_ADDRESS } from '../chain/index.js';
 
 export const DEV_ADDRESS = toAddress('0x4445560000000000000000000000000000000000');
 

@@ -1,57 +1,34 @@
 /**
  * The native LUX module: accounts (nonce, balance) and the 18-decimal native token that pays gas.
- * One record per account, `'a' ‖ address → rlp([nonce, balance])`, so a transfer touches two trie
- * keys; `'k' ‖ address` holds the public key an account first signed with; `'S'` the total supply.
- *
- * The executor charges fees and bumps nonces through `readAccount` / `writeAccount` directly;
- * other modules move LUX through the internal methods (`systemTransfer`, `mint`, `burn`).
+ * The account records (`'a'`, `'k'`) are laid out in `chain/state/accounts.ts`, since the engine
+ * charges fees and bumps nonces on them directly; this module adds `'S'`, the total supply, and
+ * the methods other modules use to move LUX (`systemTransfer`, `mint`, `burn`).
  */
-import { type Address, addressBytes, toAddress } from '../chain/address.js';
-import { concat, utf8 } from '../chain/bytes.js';
-import { decodeValue, encodeValue, parseUint, t } from '../chain/codec.js';
-import type { StateOverlay, StateSource } from '../chain/state/overlay.js';
-import { defineModule, method, ModuleError, query, type CallContext } from './module.js';
+import {
+  accountKeySubkey,
+  accountSubkey,
+  accountType,
+  EMPTY_ACCOUNT,
+  LUX_ADDRESS,
+  parseUint,
+  t,
+  toAddress,
+  utf8,
+  defineModule,
+  method,
+  ModuleError,
+  query,
+  type Account,
+  type Address,
+  type CallContext,
+} from '../chain/index.js';
 
-export const LUX_ADDRESS = toAddress('0x4c55580000000000000000000000000000000000');
-export const LUX_DECIMALS = 18;
-export const ONE_LUX = 10n ** 18n;
+
 const MAX_BALANCE = (1n << 256n) - 1n;
-
-const NS = addressBytes(LUX_ADDRESS);
-const ACCOUNT = utf8('a');
-const KEY = utf8('k');
 const SUPPLY = utf8('S');
 
-export const accountType = t.struct({ nonce: t.uint64, balance: t.uint256 });
-export type Account = { nonce: bigint; balance: bigint };
-const EMPTY: Account = { nonce: 0n, balance: 0n };
-
-const accountSubkey = (a: Address) => concat(ACCOUNT, addressBytes(a));
-const keySubkey = (a: Address) => concat(KEY, addressBytes(a));
-
-/** Full state key of an account record (for the executor's direct access). */
-export const accountStateKey = (a: Address) => concat(NS, accountSubkey(a));
-export const accountKeyStateKey = (a: Address) => concat(NS, keySubkey(a));
-
-export async function readAccount(state: StateSource, a: Address): Promise<Account> {
-  const raw = await state.get(accountStateKey(a));
-  return raw ? decodeValue(accountType, raw, 'account') : { ...EMPTY };
-}
-
-export function writeAccount(state: StateOverlay, a: Address, acc: Account): void {
-  state.set(accountStateKey(a), encodeValue(accountType, acc));
-}
-
-export async function readAccountKey(state: StateSource, a: Address): Promise<Uint8Array | undefined> {
-  return state.get(accountKeyStateKey(a));
-}
-
-export function writeAccountKey(state: StateOverlay, a: Address, publicKey: Uint8Array): void {
-  state.set(accountKeyStateKey(a), publicKey);
-}
-
 async function getAccount(ctx: CallContext, a: Address): Promise<Account> {
-  return (await ctx.state.getValue(accountType, accountSubkey(a))) ?? { ...EMPTY };
+  return (await ctx.state.getValue(accountType, accountSubkey(a))) ?? { ...EMPTY_ACCOUNT };
 }
 
 function putAccount(ctx: CallContext, a: Address, acc: Account): void {
@@ -152,14 +129,14 @@ export const luxModule = defineModule<LuxParams>({
       args: addressArg,
       returns: t.uint256,
       description: 'LUX balance in wei.',
-      handler: async (ctx, { address }) => ((await ctx.state.getValue(accountType, accountSubkey(address))) ?? EMPTY).balance,
+      handler: async (ctx, { address }) => ((await ctx.state.getValue(accountType, accountSubkey(address))) ?? EMPTY_ACCOUNT).balance,
     }),
     getAccount: query({
       args: addressArg,
       returns: t.struct({ nonce: t.uint64, balance: t.uint256, publicKey: t.optional(t.bytes()) }),
       handler: async (ctx, { address }) => {
-        const acc = (await ctx.state.getValue(accountType, accountSubkey(address))) ?? EMPTY;
-        return { ...acc, publicKey: (await ctx.state.get(keySubkey(address))) ?? null };
+        const acc = (await ctx.state.getValue(accountType, accountSubkey(address))) ?? EMPTY_ACCOUNT;
+        return { ...acc, publicKey: (await ctx.state.get(accountKeySubkey(address))) ?? null };
       },
     }),
     totalSupply: query({

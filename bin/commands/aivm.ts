@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { fromHex, isHex, keccak256, toHex, utf8, type Signer } from '../../chain/index.js';
-import { AivmCallError, AivmClient, Mode, runInference, type TaskView } from '../../vm/aivm/index.js';
+import { AivmCallError, AivmClient, Mode, runInference, type TaskView } from '../../sdk/aivm/index.js';
 import { client, fail, printJson, resolveSigner, rpcOption, signerOptions, type SignerOpts } from '../common.js';
 
 const WEI = 10n ** 18n;

@@ -8,19 +8,19 @@ import { resolve } from 'node:path';
 import {
   Follower,
   Node,
-  RpcClient,
+  ONE_LUX,
   RpcServer,
   DEV_ACCOUNT_COUNT,
   devSeed,
   devProducerSeed,
-  fetchUpstreamGenesis,
   signerFromSeed,
   toHex,
+  type Genesis,
   type Signer,
   type MlDsaBackend,
 } from '../../chain/index.js';
-import { devGenesis, readGenesisFile, type Genesis, DEV_BALANCE } from '../../genesis/index.js';
-import { ONE_LUX } from '../../vm/lux.js';
+import { builtinModules, devGenesis, readGenesisFile, DEV_BALANCE } from '../../genesis/index.js';
+import { fetchUpstreamGenesis, rpcUpstream, RpcClient } from '../../sdk/index.js';
 import { fail, resolveSigner } from '../common.js';
 
 interface DevnetOpts {
@@ -84,11 +84,12 @@ async function run(o: DevnetOpts): Promise<void> {
   const rateLimit = int(o.rateLimit, '--rate-limit', 0, 10_000_000)!;
   const dataDir = o.memory ? undefined : resolve(o.dataDir);
 
+  const modules = builtinModules();
   let genesis: Genesis;
   let upstream: RpcClient | undefined;
   if (o.follow) {
     upstream = new RpcClient(o.follow);
-    genesis = await fetchUpstreamGenesis(upstream).catch((e) => fail(`cannot get the genesis of ${o.follow}: ${(e as Error).message}`));
+    genesis = await fetchUpstreamGenesis(upstream, modules).catch((e) => fail(`cannot get the genesis of ${o.follow}: ${(e as Error).message}`));
   } else {
     genesis = o.genesis ? readGenesisFile(o.genesis) : devGenesis();
   }
@@ -97,6 +98,7 @@ async function run(o: DevnetOpts): Promise<void> {
   if (!o.follow && o.producerKey) producer = await resolveSigner({ keyFile: o.producerKey, passwordFile: o.passwordFile });
   const mode = blockTime !== undefined ? 'interval' : o.automine ? 'auto' : 'manual';
   const node = await Node.start({
+    modules,
     dataDir,
     memory: o.memory,
     genesis,
@@ -117,7 +119,7 @@ async function run(o: DevnetOpts): Promise<void> {
   }
   let follower: Follower | undefined;
   if (upstream) {
-    follower = new Follower(node, upstream);
+    follower = new Follower(node, rpcUpstream(upstream));
     await follower.start();
   }
 

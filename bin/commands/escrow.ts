@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { type ReceiptJson, type RpcClient } from '../../chain/index.js';
+import { type ReceiptJson, type RpcClient } from '../../sdk/index.js';
 import {
   DEV_STABLECOIN_ADDRESS,
   EscrowRpcClient,
@@ -23,7 +23,7 @@ import {
   computeChannelId,
   MAX_UINT96,
   ESCROW_GAS_LIMIT,
-} from '../../precompiles/index.js';
+} from '../../sdk/precompiles/index.js';
 import { client, fail, printJson, reportReceipt, resolveSigner, rpcOption, signerOptions, type SignerOpts } from '../common.js';
 
 type Opts = SignerOpts & { rpc: string; gasLimit?: string };

@@ -1,7 +1,7 @@
 /** `sessionchain genesis write|validate`. */
 import type { Command } from 'commander';
-import { devGenesisDoc, readGenesisFile, writeGenesisFile, canonicalJson } from '../../genesis/index.js';
-import { toHex, keccak256, utf8 } from '../../chain/index.js';
+import { devGenesisDoc, readGenesisFile } from '../../genesis/index.js';
+import { canonicalJson, keccak256, toHex, utf8, writeGenesisFile } from '../../chain/index.js';
 import { fail, printJson } from '../common.js';
 
 export function register(program: Command): void {

@@ -4,7 +4,8 @@
  */
 import { type Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { decryptKeystore, encryptKeystore, fromHex, isHex, parseKeystore, randomSeed, toHex, devSeed, type SchemeName, signerFromSeed } from '../../chain/index.js';
+import { fromHex, isHex, randomSeed, toHex, devSeed, type SchemeName, signerFromSeed } from '../../chain/index.js';
+import { decryptKeystore, encryptKeystore, parseKeystore } from '../../sdk/index.js';
 import { defaultKeystoreDir, ensureDir, fail, keystorePath, listKeystore, passphrase, printJson, writeSecretFile } from '../common.js';
 
 interface KeyOpts {

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { AivmClient, ReferenceProvider } from '../../vm/aivm/index.js';
+import { AivmClient, ReferenceProvider } from '../../sdk/aivm/index.js';
 import { client, fail, resolveSigner, rpcOption, signerOptions, type SignerOpts } from '../common.js';
 import { parseLux } from './aivm.js';
 

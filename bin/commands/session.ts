@@ -12,8 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { fromHex, fromUtf8, isHex, toHex, utf8, type Signer } from '../../chain/index.js';
-import { generateIdentity, type Identity, type PublicIdentity } from '../../vm/session/identity.js';
-import { identityFromFile, MessagingRpcClient, publicIdentityFileJson, publicIdentityFromFile, secretIdentityFileJson, sendMessageArgs } from '../../vm/session/messaging/index.js';
+import { generateIdentity, type Identity, type PublicIdentity, identityFromFile, MessagingRpcClient, publicIdentityFileJson, publicIdentityFromFile, secretIdentityFileJson, sendMessageArgs } from '../../sdk/session/index.js';
 import { client, fail, printJson, resolveSigner, rpcOption, signerOptions, writeSecretFile, type SignerOpts } from '../common.js';
 
 type PayerOpts = SignerOpts & { rpc: string; gasLimit?: string };

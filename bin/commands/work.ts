@@ -8,8 +8,8 @@
 import { type Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fromHex, isHex, MlDsaSigner, sha256, toHex, utf8, type Signer } from '../../chain/index.js';
-import { ONE_LUX } from '../../vm/lux.js';
-import { nodeIdFromPublicKey, proofOfPossessionMessage, WorkClient } from '../../vm/session/index.js';
+import { ONE_LUX } from '../../chain/index.js';
+import { nodeIdFromPublicKey, proofOfPossessionMessage, WorkClient } from '../../sdk/session/index.js';
 import { client, fail, printJson, reportReceipt, resolveSigner, rpcOption, sendCall, signerOptions, txOptions, type SendCallOptions, type SignerOpts } from '../common.js';
 
 const MODULE = 'sessionwork';

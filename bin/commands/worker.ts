@@ -6,7 +6,7 @@
  */
 import { type Command, Option } from 'commander';
 import { toHex } from '../../chain/index.js';
-import { CommitteeWorker, echoHandler, httpHandler, type OracleHandler } from '../../vm/session/index.js';
+import { CommitteeWorker, echoHandler, httpHandler, type OracleHandler } from '../../sdk/session/index.js';
 import { client, fail, printJson, resolveSigner, rpcOption, signerOptions, type SignerOpts } from '../common.js';
 import { luxArg, nodeKeyOptions, resolveNodeKey, type NodeKeyOpts } from './work.js';
 

@@ -6,16 +6,15 @@
 import { type Address, addressBytes, toAddress } from '../address.js';
 import { concat, fromHex, isHex, toHex } from '../bytes.js';
 import { CodecError, NamedError, RpcCode } from '../errors.js';
-import { type Json, type StructType, type Type, parseUint, t } from '../codec.js';
+import { type Json, type StructType, type Type, parseUint, t, rlpEncode } from '../codec.js';
 import { blockHash, encodeBlock } from '../block.js';
 import { encodeDiff } from '../chain.js';
 import { receiptItem, encodeEvent } from '../receipt.js';
-import { rlpEncode } from '../codec.js';
 import type { Node } from '../node.js';
 import { devSeed, DEV_ACCOUNT_COUNT } from '../keys/dev.js';
 import { signerFromSeed } from '../keys/signer.js';
-import { readAccount, readAccountKey, accountStateKey } from '../../vm/lux.js';
-import { eventSignature } from '../../vm/registry.js';
+import { readAccount, readAccountKey, accountStateKey } from '../state/accounts.js';
+import { eventSignature } from '../module/registry.js';
 import { blockJson, foundEventJson, headerJson, receiptJson, txJson, eventJson } from './views.js';
 import { InvalidParams, type CallContext } from './jsonrpc.js';
 

@@ -10,7 +10,7 @@ import type { ChainEvent, Receipt } from '../receipt.js';
 import type { Transaction } from '../tx.js';
 import type { FoundEvent } from '../chain.js';
 import { schemeOf } from '../keys/schemes.js';
-import type { ModuleRegistry } from '../../vm/registry.js';
+import type { ModuleRegistry } from '../module/registry.js';
 
 export function headerJson(h: BlockHeader): Record<string, Json> {
   return {

@@ -8,8 +8,7 @@
  * (`ChannelNotFound`). Close and withdraw delete the slot. Token movements go through the token's
  * internal `systemTransferFrom` (no approve); TIP-403 is applied here, along payer → payee.
  */
-import { addressBytes, concat, keccak256, schemeOf, toHex, ZERO_ADDRESS, ModuleError, type Address } from '../../chain/index.js';
-import { defineModule, method, type CallContext, type ReadContext, type SignatureCheck } from '../../vm/module.js';
+import { addressBytes, concat, keccak256, schemeOf, toHex, ZERO_ADDRESS, ModuleError, type Address, defineModule, method, type CallContext, type ReadContext, type SignatureCheck } from '../../chain/index.js';
 import { hasTip20Prefix } from '../tip20/addresses.js';
 import { hex32Bytes, word32, type Hex32 } from '../hex.js';
 import { closeArgs, descriptorArgs, openArgs, settleArgs, topUpArgs } from './args.js';

@@ -4,7 +4,7 @@
  * fields travel as RLP data, like every event of this chain.
  */
 import { t, type StructType } from '../../chain/index.js';
-import type { EventDef } from '../../vm/module.js';
+import type { EventDef } from '../../chain/index.js';
 
 const head = { channelId: t.bytes32, payer: t.address, payee: t.address };
 const indexed = ['channelId', 'payer', 'payee'] as const;

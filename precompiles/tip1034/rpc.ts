@@ -2,7 +2,7 @@
  * The `escrow.*` JSON-RPC family (SPEC §5): each method answers one of the escrow's views at the
  * head state, with the view's own argument schema (by name or by position) and JSON form.
  */
-import type { NodeApi, QueryDef, RpcMethodDef } from '../../vm/module.js';
+import type { NodeApi, QueryDef, RpcMethodDef } from '../../chain/index.js';
 import { ESCROW_ADDRESS } from './constants.js';
 import { escrowQueries } from './views.js';
 

@@ -1,6 +1,5 @@
 /** The escrow's read-only views (§1.4), answered at any state without a transaction. */
-import { t, toHex, type Address } from '../../chain/index.js';
-import { query, type ReadContext } from '../../vm/module.js';
+import { t, toHex, type Address, query, type ReadContext } from '../../chain/index.js';
 import { hex32Bytes, word32, type Hex32 } from '../hex.js';
 import { channelIdArgs, channelIdsArgs, channelType, computeChannelIdArgs, descriptorArgs, voucherDigestArgs } from './args.js';
 import { CLOSE_GRACE_PERIOD, VOUCHER_TYPEHASH } from './constants.js';

@@ -5,8 +5,7 @@
  *   "tip20Factory": { "tokens": [{ "address": "0x20c0…0000", "name": "Dev USD", "symbol": "DUSD",
  *                                  "issuer": "0x…", "balances": { "0x…": "1000000000000" } }] }
  */
-import { parseUint, t, toAddress, ModuleError, ZERO_ADDRESS, type Address } from '../../chain/index.js';
-import { defineModule, method, query } from '../../vm/module.js';
+import { parseUint, t, toAddress, ModuleError, ZERO_ADDRESS, type Address, defineModule, method, query } from '../../chain/index.js';
 import { hex32Bytes, word32 } from '../hex.js';
 import { computeTokenAddress, hasTip20Prefix, RESERVED_TOKEN_IDS, TIP20_FACTORY_ADDRESS, tip20Id } from './addresses.js';
 import { checkTokenMetadata } from './token.js';

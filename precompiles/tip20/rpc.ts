@@ -3,7 +3,7 @@
  * factory's address derivation, all read at the head. Every param is by name or by position.
  */
 import { ModuleError, t, type Address, type Json } from '../../chain/index.js';
-import type { NodeApi, RpcMethodDef } from '../../vm/module.js';
+import type { NodeApi, RpcMethodDef } from '../../chain/index.js';
 import { word32 } from '../hex.js';
 import { hasTip20Prefix, TIP20_FACTORY_ADDRESS } from './addresses.js';
 import { policyModeType } from './policy.js';

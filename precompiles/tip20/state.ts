@@ -10,7 +10,7 @@
  *   'l' ‖ account          → 0x01 when the account is on the policy list
  */
 import { addressBytes, concat, ModuleError, t, utf8, type Address, type Infer } from '../../chain/index.js';
-import type { ReadContext, StateReader, StateWriter } from '../../vm/module.js';
+import type { ReadContext, StateReader, StateWriter } from '../../chain/index.js';
 import { policyAllows, policyModeType, type PolicyMode } from './policy.js';
 
 const META = utf8('m');

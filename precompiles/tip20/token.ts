@@ -8,8 +8,7 @@
  * internal `systemTransferFrom` used by other precompiles (the escrow) skips it, because those
  * callers apply the policy along their own logical payer → payee path.
  */
-import { t, ZERO_ADDRESS, ModuleError, type Address } from '../../chain/index.js';
-import { defineModule, method, query, type CallContext, type ReadContext } from '../../vm/module.js';
+import { t, ZERO_ADDRESS, ModuleError, type Address, defineModule, method, query, type CallContext, type ReadContext } from '../../chain/index.js';
 import { DEV_STABLECOIN_ADDRESS, hasTip20Prefix, TIP20_DECIMALS, TIP20_FACTORY_ADDRESS, TIP20_PREFIX } from './addresses.js';
 import { policyModeType } from './policy.js';
 import { initializeArgs, tokenInfoType } from './types.js';

@@ -7,9 +7,10 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromHex, RpcClient } from '../../chain/index.js';
-import { devGenesisDoc, writeGenesisFile } from '../../genesis/index.js';
-import { runInference, verifyReceiptProof } from '../../vm/aivm/index.js';
+import { fromHex, RpcClient } from '../../sdk/chain.js';
+import { devGenesisDoc } from '../../genesis/index.js';
+import { writeGenesisFile } from '../../sdk/chain.js';
+import { runInference, verifyReceiptProof } from '../../sdk/aivm/index.js';
 import { BIN, ROOT, removeDir, runCli, startDevnet, tempDir, type DevnetProcess } from '../helpers/processes.js';
 import { input, keccak, modelFile } from './models-fixture.js';
 

@@ -14,9 +14,9 @@
  */
 import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { DevChain, importBlock, Node, RpcClient, RpcServer, signTx, toHex, type Signer } from '../../chain/index.js';
-import { devGenesis } from '../../genesis/index.js';
-import { AIVM_ADDRESS, AivmClient, aivmModule, Mode, ReferenceProvider, selectOperators, TaskStatus, taskId as computeTaskId, type TaskView } from '../../vm/aivm/index.js';
+import { DevChain, importBlock, Node, RpcClient, RpcServer, signTx, toHex, type Signer } from '../../sdk/chain.js';
+import { devGenesis, startNode } from '../../genesis/index.js';
+import { AIVM_ADDRESS, AivmClient, aivmModule, Mode, ReferenceProvider, selectOperators, TaskStatus, taskId as computeTaskId, type TaskView } from '../../sdk/aivm/index.js';
 import { accountsOf, checkConservation, fundedSigners, ok, ONE } from './harness.js';
 import { modelFile } from './models-fixture.js';
 
@@ -92,7 +92,7 @@ describe('aivm devnet end to end: six reference providers over JSON-RPC (accepta
   }
 
   before(async () => {
-    node = await Node.start({ memory: true, genesis: devGenesis({ modules: { aivm: PARAMS } }), mining: { mode: 'manual' }, verifier: { threads: 0 } });
+    node = await startNode({ memory: true, genesis: devGenesis({ modules: { aivm: PARAMS } }), mining: { mode: 'manual' }, verifier: { threads: 0 } });
     chain = new DevChain(node);
     server = new RpcServer(node, { port: 0 });
     url = (await server.listen()).url;
@@ -221,7 +221,7 @@ describe('aivm devnet end to end: six reference providers over JSON-RPC (accepta
 
   it('a follower replaying the devnet blocks reproduces every AIVM root (acceptance 4)', async () => {
     await pause();
-    const f = await Node.start({ memory: true, genesis: devGenesis({ modules: { aivm: PARAMS } }), produce: false, verifier: { threads: 0 } });
+    const f = await startNode({ memory: true, genesis: devGenesis({ modules: { aivm: PARAMS } }), produce: false, verifier: { threads: 0 } });
     try {
       const top = head();
       for (let h = 1n; h <= top; h++) {

@@ -4,8 +4,8 @@
  * receipts carry no events.
  */
 import { expect } from 'chai';
-import { type DevChain, type SendResult, type Signer } from '../../chain/index.js';
-import { Mode, runInference, TaskStatus, commitHash } from '../../vm/aivm/index.js';
+import { type DevChain, type SendResult, type Signer } from '../../sdk/chain.js';
+import { Mode, runInference, TaskStatus, commitHash } from '../../sdk/aivm/index.js';
 import { accountsOf, aivmChain, at, checkConservation, failed, fundedSigners, h32, head, mineTo, ok, ONE, task, type Call } from './harness.js';
 import { input, keccak, modelFile } from './models-fixture.js';
 

@@ -6,8 +6,8 @@
  */
 import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { createDevChain, type DevChain, type Receipt, type SendResult, type Signer, signerFromSeed, type Address, toHex } from '../../chain/index.js';
-import { AIVM_ADDRESS, BURN_ADDRESS, ESCROW_ADDRESS, POOL_ADDRESS, TaskStatus, type ProviderView, type TaskView } from '../../vm/aivm/index.js';
+import { createDevChain, type DevChain, type Receipt, type SendResult, type Signer, signerFromSeed, type Address, toHex } from '../../sdk/chain.js';
+import { AIVM_ADDRESS, BURN_ADDRESS, ESCROW_ADDRESS, POOL_ADDRESS, TaskStatus, type ProviderView, type TaskView } from '../../sdk/aivm/index.js';
 
 export const ONE = 10n ** 18n;
 export const h32 = (b: number) => {

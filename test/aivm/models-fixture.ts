@@ -1,6 +1,6 @@
 /** Deterministic tiny-classifier model files and inputs for AIVM chain tests. */
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { encodeModelFile } from '../../vm/aivm/index.js';
+import { encodeModelFile } from '../../sdk/aivm/index.js';
 
 const byte = (seed: string, i: number) => keccak_256(new TextEncoder().encode(`${seed}/${i}`))[0]!;
 

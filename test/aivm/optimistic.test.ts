@@ -5,8 +5,8 @@
  * undecidable dispute, the post timeout, and legacy mining rewards. Conservation after every block.
  */
 import { expect } from 'chai';
-import { concat, type DevChain, type SendResult, type Signer } from '../../chain/index.js';
-import { computeReward, legacyMerkleRoot, legacyReceiptHash, Mode, ReceiptStatus, runInference, TaskStatus, decodeReceipt, commitHash } from '../../vm/aivm/index.js';
+import { concat, type DevChain, type SendResult, type Signer } from '../../sdk/chain.js';
+import { computeReward, legacyMerkleRoot, legacyReceiptHash, Mode, ReceiptStatus, runInference, TaskStatus, decodeReceipt, commitHash } from '../../sdk/aivm/index.js';
 import { accountsOf, aivmChain, at, checkConservation, credit, failed, fundedSigners, h32, head, mineTo, ok, ONE, task, type Call } from './harness.js';
 import { input, keccak, modelFile } from './models-fixture.js';
 

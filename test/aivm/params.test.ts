@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { devGenesisDoc, loadGenesis } from '../../genesis/index.js';
-import { chainIdFromString, DEFAULT_AIVM_PARAMS, parseAivmParams } from '../../vm/aivm/index.js';
+import { chainIdFromString, DEFAULT_AIVM_PARAMS, parseAivmParams } from '../../sdk/aivm/index.js';
 
 describe('aivm genesis parameters', () => {
   it('defaults are the spec constants', () => {

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { type DevChain, type SendResult, type Signer } from '../../chain/index.js';
+import { type DevChain, type SendResult, type Signer } from '../../sdk/chain.js';
 import {
   addressRoot,
   chainIdFromString,
@@ -21,7 +21,7 @@ import {
   verifyReceiptProof,
   type ReceiptProof,
   type IntentFields,
-} from '../../vm/aivm/index.js';
+} from '../../sdk/aivm/index.js';
 import { accountsOf, aivmChain, at, checkConservation, credit, failed, fundedSigners, h32, head, mineTo, ok, ONE, stakeOf, task, type Call } from './harness.js';
 
 const BOND = ONE;

@@ -7,11 +7,10 @@
  * the follower's state where it was, and the genuine block then imports.
  */
 import { expect } from 'chai';
-import { BlockImportError, Chain, DevChain, devProducerSeed, importBlock, Node, replayInto, signerFromSeed, signHeader, Store, storeSource, toHex, VerifierPool, type Block, type Signer } from '../../chain/index.js';
-import { builtinModules, loadGenesis } from '../../genesis/index.js';
+import { BlockImportError, Chain, DevChain, devProducerSeed, importBlock, Node, replayInto, signerFromSeed, signHeader, Store, storeSource, toHex, VerifierPool, type Block, type Signer } from '../../sdk/chain.js';
+import { builtinModules, loadGenesis, devGenesis, startNode } from '../../genesis/index.js';
 import { removeDir, tempDir } from '../helpers/processes.js';
-import { devGenesis } from '../../genesis/index.js';
-import { attestationMessage, commitHash, Mode, runInference, signAttestation } from '../../vm/aivm/index.js';
+import { attestationMessage, commitHash, Mode, runInference, signAttestation } from '../../sdk/aivm/index.js';
 import { aivmChain, at, fundedSigners, h32, head, mineTo, ok, ONE, task, type Call } from './harness.js';
 import { input, keccak, modelFile } from './models-fixture.js';
 
@@ -75,7 +74,7 @@ describe('aivm replay determinism', function () {
   });
 
   const follower = async () => {
-    const f = await Node.start({ memory: true, genesis: devGenesis({ modules: { aivm: PARAMS } }), produce: false });
+    const f = await startNode({ memory: true, genesis: devGenesis({ modules: { aivm: PARAMS } }), produce: false });
     followers.push(f);
     return f;
   };
@@ -126,7 +125,7 @@ describe('aivm replay determinism', function () {
       const genesis = devGenesis({ modules: { aivm: PARAMS } });
       const file = modelFile('restart');
       for (let round = 0; round < 3; round++) {
-        const node = await Node.start({ dataDir: dir, genesis, mining: { mode: 'manual' }, verifier: { threads: 0 } });
+        const node = await startNode({ dataDir: dir, genesis, mining: { mode: 'manual' }, verifier: { threads: 0 } });
         const dc = new DevChain(node);
         const owner = dc.signer(round, 'secp256k1');
         const root = keccak(new Uint8Array([...file, round]));

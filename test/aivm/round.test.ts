@@ -7,8 +7,8 @@
  */
 import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { addressBytes, type DevChain, type Signer } from '../../chain/index.js';
-import { Mode } from '../../vm/aivm/index.js';
+import { addressBytes, type DevChain, type Signer } from '../../sdk/chain.js';
+import { Mode } from '../../sdk/aivm/index.js';
 import { accountsOf, aivmChain, at, checkConservation, failed, fundedSigners, h32, head, ok, ONE, type Call } from './harness.js';
 import { input, keccak, modelFile } from './models-fixture.js';
 

@@ -4,11 +4,10 @@
  * and named errors in the JSON-RPC envelope.
  */
 import { expect } from 'chai';
-import { Node, RpcClient, RpcError, RpcServer, signTx, type Signer } from '../../chain/index.js';
-import { devGenesis } from '../../genesis/index.js';
-import { AIVM_ADDRESS, aivmModule } from '../../vm/aivm/index.js';
+import { Node, RpcClient, RpcError, RpcServer, signTx, type Signer, devSigner } from '../../sdk/chain.js';
+import { devGenesis, startNode } from '../../genesis/index.js';
+import { AIVM_ADDRESS, aivmModule } from '../../sdk/aivm/index.js';
 import { h32, ONE } from './harness.js';
-import { devSigner } from '../../chain/index.js';
 
 describe('aivm JSON-RPC', function () {
   this.timeout(60_000);
@@ -18,7 +17,7 @@ describe('aivm JSON-RPC', function () {
   const signer: Signer = devSigner(6, 'secp256k1');
 
   before(async () => {
-    node = await Node.start({ memory: true, genesis: devGenesis({ modules: { aivm: { miningPool: '0' } } }), verifier: { threads: 0 } });
+    node = await startNode({ memory: true, genesis: devGenesis({ modules: { aivm: { miningPool: '0' } } }), verifier: { threads: 0 } });
     server = new RpcServer(node, { port: 0 });
     rpc = new RpcClient((await server.listen()).url);
   });

@@ -6,8 +6,8 @@
  */
 import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { type DevChain, type Signer } from '../../chain/index.js';
-import { attestationMessage, Mode, signAttestation } from '../../vm/aivm/index.js';
+import { type DevChain, type Signer } from '../../sdk/chain.js';
+import { attestationMessage, Mode, signAttestation } from '../../sdk/aivm/index.js';
 import { accountsOf, aivmChain, at, checkConservation, failed, fundedSigners, h32, head, ok, ONE, task, type Call } from './harness.js';
 
 const K = (...p: Uint8Array[]) => new Uint8Array(keccak_256(Buffer.concat(p)));

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { chainIdFromString, commitHash, decodeReceipt, encodeReceipt, intentId, receiptHash, RECEIPT_LENGTH, taskId } from '../../vm/aivm/wire.js';
-import { intentPreimage } from '../../vm/aivm/wire.js';
+import { chainIdFromString, commitHash, decodeReceipt, encodeReceipt, intentId, receiptHash, RECEIPT_LENGTH, taskId, intentPreimage } from '../../vm/aivm/wire.js';
 
 // Reference preimages are built with Buffer writes and hashed with noble's keccak directly, a
 // separate path from the module's concat/bytesN helpers.

@@ -11,8 +11,10 @@ import {
   type DevChain,
   type Signer,
   type UnsignedTx,
-} from '../../chain/index.js';
-import { LUX_ADDRESS, luxModule } from '../../vm/lux.js';
+} from '../../sdk/chain.js';
+import { LUX_ADDRESS } from '../../sdk/chain.js';
+import { luxModule } from '../../vm/lux.js';
+import { startNode } from '../../genesis/index.js';
 
 const transferArgs = (to: string, amount: bigint) => luxModule.methods.transfer!.args.encode({ to, amount }) as UnsignedTx['args'];
 
@@ -147,9 +149,8 @@ describe('transaction admission', function () {
 
   it('the per-sender limit is SenderLimitReached and a full pool is MempoolFull', async () => {
     await chain.stop();
-    const { Node } = await import('../../chain/index.js');
-    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' }, mempool: { maxTxs: 3, maxPerSender: 2 } });
-    chain = new (await import('../../chain/index.js')).DevChain(node);
+    const node = await startNode({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' }, mempool: { maxTxs: 3, maxPerSender: 2 } });
+    chain = new (await import('../../sdk/chain.js')).DevChain(node);
     const a = chain.signer(2, 'secp256k1');
     const b = chain.signer(3, 'secp256k1');
     const mk = (s: Signer, nonce: bigint, price = 1_000_000_000n) => signTx({ ...base(), from: s.address, nonce, gasPrice: price }, s).raw;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { Node, DevChain, toHex, utf8, t, toAddress } from '../../chain/index.js';
-import { defineModule, method } from '../../vm/module.js';
-import { builtinModules } from '../../genesis/index.js';
+import { DevChain, toHex, utf8, t, toAddress } from '../../sdk/chain.js';
+import { defineModule, method } from '../../chain/module/contract.js';
+import { builtinModules, startNode } from '../../genesis/index.js';
 import { tempDir, removeDir } from '../helpers/processes.js';
 
 /** A module that mutates, in place, the bytes it read from state before writing them back. */
@@ -29,7 +29,7 @@ describe('state values are never aliased', function () {
     try {
       for (let round = 0; round < 3; round++) {
         // A restart in between makes values come back from classic-level as Buffers.
-        const node = await Node.start({ dataDir: dir, modules: [...builtinModules(), mutator], verifier: { threads: 0 } });
+        const node = await startNode({ dataDir: dir, modules: [...builtinModules(), mutator], verifier: { threads: 0 } });
         const c = new DevChain(node);
         const r = await c.send(c.signer(0, 'secp256k1'), 'mutator', 'bump');
         expect(r.receipt.status).to.equal(1);

@@ -13,7 +13,7 @@ import {
   encodeBlock,
   decodeBlock,
   type BlockHeader,
-} from '../../chain/index.js';
+} from '../../sdk/chain.js';
 
 const arbAddress = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => toAddress(b));
 const arbU64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });

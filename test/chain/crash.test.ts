@@ -10,8 +10,9 @@ import {
   storeSource,
   toHex,
   type Signer,
-} from '../../chain/index.js';
-import { LUX_ADDRESS, luxModule } from '../../vm/lux.js';
+} from '../../sdk/chain.js';
+import { LUX_ADDRESS } from '../../sdk/chain.js';
+import { luxModule } from '../../vm/lux.js';
 import { builtinModules, loadGenesis } from '../../genesis/index.js';
 import { startDevnet, tempDir, removeDir, type DevnetProcess } from '../helpers/processes.js';
 

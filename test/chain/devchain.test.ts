@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createDevChain, type DevChain } from '../../chain/index.js';
+import { createDevChain, type DevChain } from '../../sdk/chain.js';
 
 describe('dev chain harness', function () {
   let chain: DevChain;

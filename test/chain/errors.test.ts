@@ -1,10 +1,10 @@
 /** Negative tests for the engine's remaining named errors (each leaves state unchanged). */
 import { expect } from 'chai';
 import { ClassicLevel } from 'classic-level';
-import { DevChain, Node, NodeError, RpcClient, RpcError, RpcServer, createDevChain, rlpEncode, t, toAddress, toHex } from '../../chain/index.js';
+import { DevChain, NodeError, RpcClient, RpcError, RpcServer, createDevChain, rlpEncode, t, toAddress, toHex } from '../../sdk/chain.js';
 import { K } from '../../chain/state/layout.js';
-import { defineModule, method, query } from '../../vm/module.js';
-import { builtinModules } from '../../genesis/index.js';
+import { defineModule, method, query } from '../../chain/module/contract.js';
+import { builtinModules, startNode } from '../../genesis/index.js';
 import { tempDir, removeDir } from '../helpers/processes.js';
 
 const ROGUE = toAddress('0x524f475545000000000000000000000000000000');
@@ -22,7 +22,7 @@ const rogue = defineModule({
 describe('engine named errors', function () {
   it('StorageFailure: a failed block write commits nothing; production resumes once writes work again', async () => {
     let failNext = false;
-    const node = await Node.start({
+    const node = await startNode({
       memory: true,
       verifier: { threads: 0 },
       store: {
@@ -60,13 +60,13 @@ describe('engine named errors', function () {
   it('StoreVersion: a store written by another schema version is refused', async () => {
     const dir = tempDir();
     try {
-      const node = await Node.start({ dataDir: dir, verifier: { threads: 0 } });
+      const node = await startNode({ dataDir: dir, verifier: { threads: 0 } });
       await node.stop();
       const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
       await db.put(K.meta, rlpEncode([t.uint32.encode(99), t.uint64.encode(1337n)]));
       await db.close();
       try {
-        await Node.start({ dataDir: dir, verifier: { threads: 0 } });
+        await startNode({ dataDir: dir, verifier: { threads: 0 } });
         expect.fail('opened a store of another schema');
       } catch (e) {
         expect(e).to.be.instanceOf(NodeError);
@@ -142,7 +142,7 @@ describe('engine named errors', function () {
   it('DevModeDisabled: dev helpers refuse on a chain whose genesis turns them off', async () => {
     const chain = await createDevChain({ genesis: { modules: { dev: { enabled: false } } } });
     try {
-      const { signerFromSeed, devProducerSeed } = await import('../../chain/index.js');
+      const { signerFromSeed, devProducerSeed } = await import('../../sdk/chain.js');
       const producer = signerFromSeed(devProducerSeed(), 'ml-dsa-65');
       const r = await chain.send(producer, 'dev', 'setBalance', { address: chain.signer(1).address, balance: 5n });
       expect(r.receipt.status).to.equal(0);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { createDevChain, t, toAddress, toHex, keccak256, utf8, type DevChain } from '../../chain/index.js';
-import { defineModule, method, query, ModuleError } from '../../vm/module.js';
+import { createDevChain, t, toAddress, toHex, keccak256, utf8, type DevChain } from '../../sdk/chain.js';
+import { defineModule, method, query, ModuleError } from '../../chain/module/contract.js';
 import { builtinModules } from '../../genesis/index.js';
-import { LUX_ADDRESS } from '../../vm/lux.js';
+import { LUX_ADDRESS } from '../../sdk/chain.js';
 
 /** A module exercising the interface: state, events, cross-module calls, reverts, gas, endBlock, roots. */
 const PROBE = toAddress('0x5052304245000000000000000000000000000000');

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DevChain, Follower, Node, RpcClient, RpcError, RpcServer, fetchUpstreamGenesis, toHex } from '../../chain/index.js';
+import { DevChain, Follower, Node, RpcClient, RpcError, RpcServer, builtinModules, fetchUpstreamGenesis, rpcUpstream, toHex } from '../../sdk/chain.js';
+import { startNode } from '../../genesis/index.js';
 
 async function until(cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -18,12 +19,12 @@ describe('follower', function () {
   let followerServer: RpcServer;
 
   before(async () => {
-    producer = await Node.start({ memory: true, verifier: { threads: 0 } });
+    producer = await startNode({ memory: true, verifier: { threads: 0 } });
     server = new RpcServer(producer, { port: 0 });
     url = (await server.listen()).url;
     const client = new RpcClient(url);
-    follower = await Node.start({ memory: true, produce: false, genesis: await fetchUpstreamGenesis(client), explicitGenesis: true, verifier: { threads: 0 } });
-    follow = new Follower(follower, client);
+    follower = await startNode({ memory: true, produce: false, genesis: await fetchUpstreamGenesis(client, builtinModules()), explicitGenesis: true, verifier: { threads: 0 } });
+    follow = new Follower(follower, rpcUpstream(client));
     await follow.start();
     followerServer = new RpcServer(follower, { port: 0 });
     await followerServer.listen();
@@ -78,9 +79,9 @@ describe('follower', function () {
   });
 
   it('a node with another genesis refuses to follow', async () => {
-    const other = await Node.start({ memory: true, produce: false, verifier: { threads: 0 }, genesis: (await import('../../genesis/index.js')).devGenesis({ chainId: 4242 }) });
+    const other = await startNode({ memory: true, produce: false, verifier: { threads: 0 }, genesis: (await import('../../genesis/index.js')).devGenesis({ chainId: 4242 }) });
     try {
-      const f = new Follower(other, new RpcClient(url));
+      const f = new Follower(other, rpcUpstream(url));
       let err: Error | undefined;
       await f.start().catch((e) => (err = e));
       expect(err?.message).to.match(/genesis block .* differs/);

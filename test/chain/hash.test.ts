@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { keccak256, keccak256Reference, toHex, utf8, sha256, blake2b256 } from '../../chain/index.js';
+import { keccak256, keccak256Reference, toHex, utf8, sha256, blake2b256 } from '../../sdk/chain.js';
 
 describe('hashing', () => {
   it('keccak256 matches the legacy-padding vectors', () => {

@@ -18,7 +18,7 @@ import {
   MlDsaSigner,
   setMlDsaBackend,
   mlDsaBackend,
-} from '../../chain/index.js';
+} from '../../sdk/chain.js';
 
 const digest = keccak256(utf8('message'));
 

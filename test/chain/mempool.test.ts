@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { Mempool, Transaction, TxRejected, toAddress, toHex, type Address } from '../../chain/index.js';
+import { Mempool, Transaction, TxRejected, toAddress, toHex, type Address } from '../../sdk/chain.js';
 
 const senders = [1, 2, 3].map((i) => toAddress(new Uint8Array(20).fill(i)));
 const TO = toAddress(new Uint8Array(20).fill(9));

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { Node, DevChain } from '../../chain/index.js';
+import { DevChain } from '../../sdk/chain.js';
+import { startNode } from '../../genesis/index.js';
 
 describe('producer modes and dev time helpers', function () {
   it('interval mode produces blocks on its own, empty or not, with increasing timestamps', async () => {
-    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'interval', blockTimeMs: 50 } });
+    const node = await startNode({ memory: true, verifier: { threads: 0 }, mining: { mode: 'interval', blockTimeMs: 50 } });
     try {
       await new Promise((r) => setTimeout(r, 400));
       const h = node.chain.head.height;
@@ -20,7 +21,7 @@ describe('producer modes and dev time helpers', function () {
   });
 
   it('manual mode mines only on request; mine(n) makes n blocks', async () => {
-    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
+    const node = await startNode({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
     const c = new DevChain(node);
     try {
       await c.submit(c.signer(0, 'secp256k1'), 'lux', 'transfer', { to: c.signer(1).address, amount: 1n });
@@ -35,7 +36,7 @@ describe('producer modes and dev time helpers', function () {
   });
 
   it('switching modes at run time (automine on/off, block time) takes effect', async () => {
-    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
+    const node = await startNode({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
     const c = new DevChain(node);
     try {
       node.producer!.setMode('auto');
@@ -53,7 +54,7 @@ describe('producer modes and dev time helpers', function () {
   });
 
   it('IncreaseTime shifts and SetNextBlockTimestamp pins the next block time', async () => {
-    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
+    const node = await startNode({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
     try {
       const [b1] = await node.mine(1);
       node.producer!.increaseTime(3_600_000n);
@@ -70,7 +71,7 @@ describe('producer modes and dev time helpers', function () {
   });
 
   it('dev setBalance is a real transaction (replayable) signed by the producer', async () => {
-    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
+    const node = await startNode({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
     const c = new DevChain(node);
     try {
       const who = c.signer(4).address;

@@ -7,7 +7,6 @@ import {
   BlockImportError,
   Chain,
   DevChain,
-  Node,
   Store,
   VerifierPool,
   asList,
@@ -25,14 +24,14 @@ import {
   toHex,
   Transaction,
   type BlockRecord,
-} from '../../chain/index.js';
+} from '../../sdk/chain.js';
 import { decodeDiff, encodeDiff } from '../../chain/chain.js';
-import { builtinModules, loadGenesis } from '../../genesis/index.js';
+import { builtinModules, loadGenesis, startNode } from '../../genesis/index.js';
 import { tempDir, removeDir } from '../helpers/processes.js';
 
 /** Builds a chain with a few blocks of transfers (both schemes) and exports it to a block file. */
 async function buildAndExport(dir: string): Promise<{ file: string; root: string; height: bigint }> {
-  const node = await Node.start({ dataDir: join(dir, 'src'), verifier: { threads: 0 }, mining: { mode: 'manual' } });
+  const node = await startNode({ dataDir: join(dir, 'src'), verifier: { threads: 0 }, mining: { mode: 'manual' } });
   const c = new DevChain(node);
   for (let i = 0; i < 3; i++) {
     await c.submit(c.signer(i, 'secp256k1'), 'lux', 'transfer', { to: c.signer(9).address, amount: BigInt(1000 + i) });

@@ -1,15 +1,15 @@
 import { expect } from 'chai';
 import { ClassicLevel } from 'classic-level';
-import { Node, DevChain, NodeError, toHex, verifyStateProof, type Signer } from '../../chain/index.js';
+import { Node, DevChain, NodeError, toHex, verifyStateProof, type Signer } from '../../sdk/chain.js';
 import { K } from '../../chain/state/layout.js';
-import { accountStateKey } from '../../vm/lux.js';
-import { devGenesis } from '../../genesis/index.js';
+import { accountStateKey } from '../../sdk/chain.js';
+import { devGenesis, startNode } from '../../genesis/index.js';
 import { tempDir, removeDir } from '../helpers/processes.js';
 
 const signerAddress = (i: number) => ('0x' + (i + 1).toString(16).padStart(40, '0')) as never;
 
-async function openNode(dir: string, opts: Parameters<typeof Node.start>[0] = {}): Promise<Node> {
-  return Node.start({ dataDir: dir, verifier: { threads: 0 }, mining: { mode: 'manual' }, ...opts });
+async function openNode(dir: string, opts: Parameters<typeof startNode>[0] = {}): Promise<Node> {
+  return startNode({ dataDir: dir, verifier: { threads: 0 }, mining: { mode: 'manual' }, ...opts });
 }
 
 async function send(node: Node, s: Signer, to: string, amount: bigint): Promise<void> {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { VerifierPool, Transaction, devSigner, signTx, toHex, MlDsaSigner, devSeed, keccak256, utf8, concat } from '../../chain/index.js';
-import { LUX_ADDRESS, luxModule } from '../../vm/lux.js';
+import { VerifierPool, Transaction, devSigner, signTx, toHex, MlDsaSigner, devSeed, keccak256, utf8, concat } from '../../sdk/chain.js';
+import { LUX_ADDRESS } from '../../sdk/chain.js';
+import { luxModule } from '../../vm/lux.js';
 
 describe('verifier pool (worker threads)', function () {
   this.timeout(120_000);

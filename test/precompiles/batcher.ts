@@ -6,9 +6,9 @@
  * is zero means "the channel this transaction opens": the batcher fills in the transaction's
  * context hash, which a client cannot embed in the very transaction it hashes.
  */
-import { t, toAddress, type RlpItem } from '../../chain/index.js';
-import { defineModule, method, ModuleError } from '../../vm/module.js';
-import { escrowModule, ESCROW_ADDRESS, expiringNonceHash, ZERO_WORD, type ChannelDescriptor } from '../../precompiles/index.js';
+import { t, toAddress, type RlpItem } from '../../sdk/chain.js';
+import { defineModule, method, ModuleError } from '../../chain/module/contract.js';
+import { escrowModule, ESCROW_ADDRESS, expiringNonceHash, ZERO_WORD, type ChannelDescriptor } from '../../sdk/precompiles/index.js';
 
 export const BATCHER_ADDRESS = toAddress('0x4241544348000000000000000000000000000000');
 

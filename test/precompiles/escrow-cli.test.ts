@@ -6,8 +6,8 @@
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { devSigner } from '../../chain/index.js';
-import { DEV_STABLECOIN_ADDRESS } from '../../precompiles/index.js';
+import { devSigner } from '../../sdk/chain.js';
+import { DEV_STABLECOIN_ADDRESS } from '../../sdk/precompiles/index.js';
 import { removeDir, runCli, startDevnet, tempDir, type CliResult, type DevnetProcess } from '../helpers/processes.js';
 
 describe('sessionchain escrow (CLI tour on a devnet process)', function () {

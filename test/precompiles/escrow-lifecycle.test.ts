@@ -1,7 +1,7 @@
 /** Spec §10 "Top-up and close request", "Close" and "Withdraw", through real signed transactions. */
 import { expect } from 'chai';
-import { bytesToBig, type Address, type DevChain } from '../../chain/index.js';
-import { CLOSE_GRACE_PERIOD, ESCROW_ADDRESS, MAX_UINT96 } from '../../precompiles/index.js';
+import { bytesToBig, type Address, type DevChain } from '../../sdk/chain.js';
+import { CLOSE_GRACE_PERIOD, ESCROW_ADDRESS, MAX_UINT96 } from '../../sdk/precompiles/index.js';
 import {
   balances,
   channelState,

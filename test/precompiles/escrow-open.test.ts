@@ -1,7 +1,7 @@
 /** Spec §10 "Open" through real signed transactions, plus same-transaction rules and check order. */
 import { expect } from 'chai';
-import { fromHex, signTx, t, toAddress, toHex, utf8, ZERO_ADDRESS, type DevChain } from '../../chain/index.js';
-import { LUX_ADDRESS } from '../../vm/lux.js';
+import { fromHex, signTx, t, toAddress, toHex, utf8, ZERO_ADDRESS, type DevChain } from '../../sdk/chain.js';
+import { LUX_ADDRESS } from '../../sdk/chain.js';
 import {
   computeChannelId,
   decodeChannelOpened,
@@ -11,10 +11,10 @@ import {
   tip20Address,
   ZERO_WORD,
   type ChannelDescriptor,
-} from '../../precompiles/index.js';
+} from '../../sdk/precompiles/index.js';
 import { BATCHER_ADDRESS, batcherModule, escrowCall } from './batcher.js';
 import { builtinModules } from '../../genesis/index.js';
-import { defineModule } from '../../vm/module.js';
+import { defineModule } from '../../chain/module/contract.js';
 import { balances, channelState, DEPOSIT, expectError, expectOk, openChannel, salt, startChain, TOKEN } from './helpers.js';
 
 /** A module whose endBlock (which has no transaction) calls open and records the error name. */

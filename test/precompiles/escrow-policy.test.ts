@@ -4,8 +4,8 @@
  * requestClose → withdraw stays open to the payer. Failures carry the token's PolicyForbids.
  */
 import { expect } from 'chai';
-import type { Address, DevChain, Signer } from '../../chain/index.js';
-import { ESCROW_ADDRESS } from '../../precompiles/index.js';
+import type { Address, DevChain, Signer } from '../../sdk/chain.js';
+import { ESCROW_ADDRESS } from '../../sdk/precompiles/index.js';
 import { balances, close, DEPOSIT, expectError, expectOk, nextWholeSecond, openChannel, salt, settle, startChain, voucher } from './helpers.js';
 
 describe('escrow: TIP-403 policy along payer → payee', function () {

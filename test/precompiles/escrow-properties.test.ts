@@ -10,8 +10,8 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { ZERO_ADDRESS, type Address, type DevChain, type Receipt, type Signer } from '../../chain/index.js';
-import { CLOSE_GRACE_PERIOD, ESCROW_ADDRESS, type ChannelDescriptor, type Hex32 } from '../../precompiles/index.js';
+import { ZERO_ADDRESS, type Address, type DevChain, type Receipt, type Signer } from '../../sdk/chain.js';
+import { CLOSE_GRACE_PERIOD, ESCROW_ADDRESS, type ChannelDescriptor, type Hex32 } from '../../sdk/precompiles/index.js';
 import { balances, channelState, close, keyFromByte, openChannel, rawSlot, salt, settle, startChain, voucher } from './helpers.js';
 
 type Slot = 0 | 1;

@@ -4,9 +4,9 @@
  * voucher schemes) reproduces every block's roots; importBlock throws on the first difference.
  */
 import { expect } from 'chai';
-import { createDevChain, fromHex, importBlock, Node, signTx, toHex, type Address, type DevChain } from '../../chain/index.js';
-import { devGenesis } from '../../genesis/index.js';
-import { buildOpenTx, computeChannelId, DEV_STABLECOIN_ADDRESS, signVoucher, type ChannelDescriptor } from '../../precompiles/index.js';
+import { createDevChain, fromHex, importBlock, Node, signTx, toHex, type Address, type DevChain } from '../../sdk/chain.js';
+import { devGenesis, startNode } from '../../genesis/index.js';
+import { buildOpenTx, computeChannelId, DEV_STABLECOIN_ADDRESS, signVoucher, type ChannelDescriptor } from '../../sdk/precompiles/index.js';
 import { salt } from './helpers.js';
 
 describe('escrow and TIP-20 replay', function () {
@@ -57,7 +57,7 @@ describe('escrow and TIP-20 replay', function () {
     for (let h = 1n; h <= head.height; h++) receipts.push(...(await chain.node.chain.getReceipts(h))!.receipts.map((r) => r.error));
     expect(receipts).to.deep.equal(['', '', '', '', 'AmountNotIncreasing', '', '', '', '', '', 'CloseNotReady', '']);
 
-    follower = await Node.start({ memory: true, genesis: devGenesis(), produce: false });
+    follower = await startNode({ memory: true, genesis: devGenesis(), produce: false });
     for (let h = 1n; h <= head.height; h++) await importBlock(follower.chain, follower.verifier, (await chain.node.chain.getBlock(h))!);
     expect(toHex(follower.head().stateRoot)).to.equal(toHex(head.stateRoot));
     for (const d of [a, b]) {

@@ -1,8 +1,7 @@
 /** Spec §10 "Settle", voucher replay across channels, chains and escrows, and both signature schemes. */
 import { expect } from 'chai';
-import { addressBytes, concat, fromHex, toHex, type DevChain } from '../../chain/index.js';
-import { ESCROW_ADDRESS, signVoucher } from '../../precompiles/index.js';
-import { CLOSE_GRACE_PERIOD } from '../../precompiles/index.js';
+import { addressBytes, concat, fromHex, toHex, type DevChain } from '../../sdk/chain.js';
+import { ESCROW_ADDRESS, signVoucher, CLOSE_GRACE_PERIOD } from '../../sdk/precompiles/index.js';
 import {
   balances,
   channelState,

@@ -1,7 +1,7 @@
 /** The escrow's views, the `escrow.*` / `tip20.*` RPC handlers, and the packed slot codec. */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { bigToBytes, bytesToBig, decodeValue, encodeValue, type DevChain } from '../../chain/index.js';
+import { bigToBytes, bytesToBig, decodeValue, encodeValue, type DevChain } from '../../sdk/chain.js';
 import {
   CLOSE_GRACE_PERIOD,
   computeChannelId,
@@ -17,7 +17,7 @@ import {
   VOUCHER_TYPEHASH,
   voucherDigest,
   type ChannelState,
-} from '../../precompiles/index.js';
+} from '../../sdk/precompiles/index.js';
 import { close, DEPOSIT, expectOk, openChannel, salt, settle, startChain, voucher } from './helpers.js';
 
 const rpcCall = async (chain: DevChain, mod: { rpc?: Record<string, { params: { fromJson(v: unknown): unknown }; handler(n: never, p: unknown): unknown }> }, name: string, params: unknown) => {

@@ -18,7 +18,7 @@ import {
   type Receipt,
   type SendResult,
   type Signer,
-} from '../../chain/index.js';
+} from '../../sdk/chain.js';
 import { builtinModules } from '../../genesis/index.js';
 import {
   buildOpenTx,
@@ -30,7 +30,7 @@ import {
   type ChannelDescriptor,
   type ChannelState,
   type Hex32,
-} from '../../precompiles/index.js';
+} from '../../sdk/precompiles/index.js';
 import { batcherModule } from './batcher.js';
 
 export const DEPOSIT = 1_000_000n;

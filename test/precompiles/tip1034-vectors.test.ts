@@ -4,8 +4,8 @@
  */
 import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { ModuleRegistry } from '../../vm/registry.js';
-import { toHex, utf8 } from '../../chain/index.js';
+import { ModuleRegistry } from '../../chain/module/registry.js';
+import { toHex, utf8 } from '../../sdk/chain.js';
 import {
   computeChannelId,
   domainSeparator,
@@ -16,7 +16,7 @@ import {
   VOUCHER_TYPEHASH,
   voucherDigest,
   CLOSE_GRACE_PERIOD,
-} from '../../precompiles/index.js';
+} from '../../sdk/precompiles/index.js';
 
 const OX_DESCRIPTOR = {
   payer: '0x1111111111111111111111111111111111111111',

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { addressBytes, concat, decodeValue, devSigner, encodeValue, fromHex, signTx, toAddress, utf8, ZERO_ADDRESS, type Address, type DevChain, type Signer } from '../../chain/index.js';
+import { addressBytes, concat, decodeValue, devSigner, encodeValue, fromHex, signTx, toAddress, utf8, ZERO_ADDRESS, type Address, type DevChain, type Signer } from '../../sdk/chain.js';
 import {
   computeTokenAddress,
   DEV_STABLECOIN_ADDRESS,
@@ -17,7 +17,7 @@ import {
   tip20FactoryModule,
   tip20Module,
   type TokenInfo,
-} from '../../precompiles/index.js';
+} from '../../sdk/precompiles/index.js';
 import { balances, expectError, expectOk, salt, startChain } from './helpers.js';
 
 const MAX_UINT256 = (1n << 256n) - 1n;

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { concat, encodeUnsignedTx, fromHex, addressBytes, toHex, ZERO_ADDRESS, signerFromSeed, devSigner, type Signer } from '../../chain/index.js';
+import { concat, encodeUnsignedTx, fromHex, addressBytes, toHex, ZERO_ADDRESS, signerFromSeed, devSigner, type Signer } from '../../sdk/chain.js';
 import {
   buildOpenTx,
   computeChannelId,
@@ -19,7 +19,7 @@ import {
   VoucherVerifier,
   ZERO_WORD,
   type ChannelDescriptor,
-} from '../../precompiles/index.js';
+} from '../../sdk/precompiles/index.js';
 import { keyFromByte, salt } from './helpers.js';
 
 const CHAIN = 1337n;

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import net from 'node:net';
-import { Node, RpcServer } from '../../chain/index.js';
+import { Node, RpcServer } from '../../sdk/chain.js';
+import { startNode } from '../../genesis/index.js';
 
 function post(url: string, body: string, localAddress?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -18,7 +19,7 @@ function post(url: string, body: string, localAddress?: string): Promise<{ statu
 describe('JSON-RPC under abuse (reliability scenarios 21–22)', function () {
   this.timeout(60_000);
   let node: Node;
-  before(async () => (node = await Node.start({ memory: true, verifier: { threads: 0 } })));
+  before(async () => (node = await startNode({ memory: true, verifier: { threads: 0 } })));
   after(() => node.stop());
 
   it('slow clients are cut off by the header and request timeouts while others are served', async () => {
@@ -80,11 +81,11 @@ describe('JSON-RPC under abuse (reliability scenarios 21–22)', function () {
 
 describe('JSON-RPC method deadline', () => {
   it('a call that outlives the deadline is answered -32002, and the server stays responsive', async () => {
-    const node = await Node.start({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
+    const node = await startNode({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
     const server = new RpcServer(node, { port: 0, methodTimeoutMs: 300 });
     const { url } = await server.listen();
     try {
-      const { DevChain, RpcClient, RpcError } = await import('../../chain/index.js');
+      const { DevChain, RpcClient, RpcError } = await import('../../sdk/chain.js');
       const c = new DevChain(node);
       // In manual mode nothing mines: a waiting SendTransaction runs into the deadline.
       const tx = await c.buildTx(c.signer(0, 'secp256k1'), 'lux', 'transfer', { to: c.signer(1).address, amount: 1n });

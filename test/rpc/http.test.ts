@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import http from 'node:http';
-import { Node, RpcServer, RpcClient, RpcError, devSigner, signTx } from '../../chain/index.js';
-import { LUX_ADDRESS, luxModule } from '../../vm/lux.js';
+import { Node, RpcServer, RpcClient, RpcError, devSigner, signTx } from '../../sdk/chain.js';
+import { LUX_ADDRESS } from '../../sdk/chain.js';
+import { luxModule } from '../../vm/lux.js';
+import { startNode } from '../../genesis/index.js';
 
 interface Raw {
   status: number;
@@ -41,7 +43,7 @@ describe('JSON-RPC over HTTP (reliability scenarios 19–20)', function () {
   let url: string;
 
   before(async () => {
-    node = await Node.start({ memory: true, verifier: { threads: 0 } });
+    node = await startNode({ memory: true, verifier: { threads: 0 } });
     server = new RpcServer(node, { port: 0, maxResponseBytes: 200_000 });
     url = (await server.listen()).url;
   });

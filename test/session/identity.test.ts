@@ -6,7 +6,7 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, mldsaAddress, utf8 } from '../../chain/index.js';
+import { concat, mldsaAddress, utf8 } from '../../sdk/chain.js';
 import {
   decryptFrom,
   deriveSessionId,

@@ -4,9 +4,9 @@
  * (The same flow through the CLI against a devnet process is in messaging-cli.test.ts.)
  */
 import { expect } from 'chai';
-import { fromUtf8, utf8, type DevChain } from '../../chain/index.js';
+import { fromUtf8, utf8, type DevChain } from '../../sdk/chain.js';
 import { decryptFrom, generateIdentity } from '../../vm/session/identity.js';
-import { closeSessionCall, createSessionCall, openMessage, sealMessage, decodeBundle, MessagingErrors as E } from '../../vm/session/messaging/index.js';
+import { closeSessionCall, createSessionCall, openMessage, sealMessage, decodeBundle, MessagingErrors as E } from '../../sdk/session/index.js';
 import { expectError, expectOk, messages, messagingChain, payer, session } from './messaging-fixtures.js';
 
 const ONE_LUX = 10n ** 18n;

@@ -6,9 +6,9 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { devSigner, RpcClient, signTx, toHex } from '../../chain/index.js';
+import { devSigner, RpcClient, signTx, toHex } from '../../sdk/chain.js';
 import { generateIdentity } from '../../vm/session/identity.js';
-import { publicIdentityFromFile, secretIdentityFileJson, sendMessageArgs, SESSIONVM_ADDRESS } from '../../vm/session/messaging/index.js';
+import { publicIdentityFromFile, secretIdentityFileJson, sendMessageArgs, SESSIONVM_ADDRESS } from '../../sdk/session/index.js';
 import { removeDir, runCli, startDevnet, tempDir, type CliResult, type DevnetProcess } from '../helpers/processes.js';
 
 const parsePublic = (path: string) => publicIdentityFromFile(JSON.parse(readFileSync(path, 'utf8')));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { fromUtf8, mldsaAddress, toAddress, toHex, utf8 } from '../../chain/index.js';
+import { fromUtf8, mldsaAddress, toAddress, toHex, utf8 } from '../../sdk/chain.js';
 import { encryptTo, generateIdentity, type Identity } from '../../vm/session/identity.js';
 import {
   computeMessagingSessionId,
@@ -15,7 +15,7 @@ import {
   sortParticipants,
   type MessageView,
   type SessionView,
-} from '../../vm/session/messaging/index.js';
+} from '../../sdk/session/index.js';
 import { identity } from './messaging-fixtures.js';
 
 /** A session view as GetSession would return it (no chain needed for the client functions). */

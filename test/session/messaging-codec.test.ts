@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, decodeValue, encodeValue, rlpEncode, toAddress, u32be, u64be, utf8 } from '../../chain/index.js';
+import { concat, decodeValue, encodeValue, rlpEncode, toAddress, u32be, u64be, utf8 } from '../../sdk/chain.js';
 import {
   computeMessagingSessionId,
   decodeBundle,
@@ -11,7 +11,7 @@ import {
   messageSigningPayload,
   closeSigningPayload,
   parseMessagingParams,
-} from '../../vm/session/messaging/index.js';
+} from '../../sdk/session/index.js';
 import { sendMessageArgs, createSessionArgs } from '../../vm/session/messaging/schemas.js';
 
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });

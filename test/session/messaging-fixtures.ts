@@ -1,9 +1,9 @@
 /** Shared helpers of the messaging SessionVM tests: a dev chain with the module and fixed identities. */
 import { expect } from 'chai';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { createDevChain, utf8, type DevChain, type Receipt, type SendResult, type Signer } from '../../chain/index.js';
+import { createDevChain, utf8, type DevChain, type Receipt, type SendResult, type Signer } from '../../sdk/chain.js';
 import { Identity } from '../../vm/session/identity.js';
-import { createSessionCall, sealMessage, closeSessionCall, type CreateSessionOptions, type SessionView, type MessagePage, type HealthView } from '../../vm/session/messaging/index.js';
+import { createSessionCall, sealMessage, closeSessionCall, type CreateSessionOptions, type SessionView, type MessagePage, type HealthView } from '../../sdk/session/index.js';
 
 const cache = new Map<string, Identity>();
 /** A deterministic identity per name (key generation is not free). */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { type DevChain } from '../../chain/index.js';
-import { createSessionCall, MessagingErrors, SESSIONVM_ADDRESS } from '../../vm/session/messaging/index.js';
+import { type DevChain } from '../../sdk/chain.js';
+import { createSessionCall, MessagingErrors, SESSIONVM_ADDRESS } from '../../sdk/session/index.js';
 import { close, expectError, expectOk, health, identity, messages, messagingChain, openSession, payer, say, session } from './messaging-fixtures.js';
 
 const DAY = 86_400_000n;

@@ -4,9 +4,9 @@
  * state, receipts and extra roots of each block and throws on the first difference.
  */
 import { expect } from 'chai';
-import { importBlock, Node, toHex, utf8, type DevChain } from '../../chain/index.js';
-import { devGenesis } from '../../genesis/index.js';
-import { closeSessionCall, createSessionCall, sealMessage } from '../../vm/session/messaging/index.js';
+import { importBlock, Node, toHex, utf8, type DevChain } from '../../sdk/chain.js';
+import { devGenesis, startNode } from '../../genesis/index.js';
+import { closeSessionCall, createSessionCall, sealMessage } from '../../sdk/session/index.js';
 import { identity, messagingChain, payer, session } from './messaging-fixtures.js';
 
 const PARAMS = { retentionDays: 1, maintenancePerBlock: 4 };
@@ -42,7 +42,7 @@ describe('messaging SessionVM replay', function () {
     await chain.mine(3); // retention: messages, then both ended sessions, are pruned
     const head = chain.node.head();
 
-    follower = await Node.start({ memory: true, genesis: devGenesis({ modules: { sessionvm: PARAMS } }), produce: false });
+    follower = await startNode({ memory: true, genesis: devGenesis({ modules: { sessionvm: PARAMS } }), produce: false });
     for (let h = 1n; h <= head.height; h++) {
       const block = await chain.node.chain.getBlock(h);
       await importBlock(follower.chain, follower.verifier, block!);

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { toHex, type DevChain, type Json } from '../../chain/index.js';
-import { closeSessionCall, createSessionCall, messagingModule, sealMessage, type SessionView } from '../../vm/session/messaging/index.js';
+import { toHex, type DevChain, type Json, utf8 } from '../../sdk/chain.js';
+import { closeSessionCall, createSessionCall, messagingModule, sealMessage, type SessionView } from '../../sdk/session/index.js';
 import { identity, messagingChain, payer, session } from './messaging-fixtures.js';
-import { utf8 } from '../../chain/index.js';
 
 /** Calls a `sessionvm.*` method the way the JSON-RPC server does: params from JSON, then the handler. */
 async function rpc(chain: DevChain, method: string, params: unknown): Promise<Json> {

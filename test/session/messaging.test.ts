@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, createDevChain, fromHex, toAddress, u32be, u64be, utf8, type DevChain } from '../../chain/index.js';
+import { concat, createDevChain, fromHex, toAddress, u32be, u64be, utf8, type DevChain } from '../../sdk/chain.js';
 import { builtinModules } from '../../genesis/index.js';
-import { defineModule, method } from '../../vm/module.js';
+import { defineModule, method } from '../../chain/module/contract.js';
 import { createSessionArgs } from '../../vm/session/messaging/schemas.js';
-import { messageSigningPayload, createSessionCall, sealMessage, MessagingErrors, SESSIONVM_ADDRESS } from '../../vm/session/messaging/index.js';
+import { messageSigningPayload, createSessionCall, sealMessage, MessagingErrors, SESSIONVM_ADDRESS } from '../../sdk/session/index.js';
 import { close, expectError, expectOk, health, hex, identity, messages, messagingChain, openSession, payer, say, session } from './messaging-fixtures.js';
 
 const E = MessagingErrors;
@@ -268,7 +268,7 @@ describe('messaging SessionVM', function () {
       const { sessionId } = await openSession(chain, [alice, bob]);
       const other = await openSession(chain, [alice, bob]);
       expectError((await close(chain, carol, sessionId)).receipt, E.Unauthorized);
-      const { closeSessionCall } = await import('../../vm/session/messaging/index.js');
+      const { closeSessionCall } = await import('../../sdk/session/index.js');
       const forOther = closeSessionCall(alice, other.sessionId);
       expectError((await chain.send(payer(chain), 'sessionvm', 'closeSession', { ...forOther, sessionId })).receipt, E.Unauthorized);
       expectError((await chain.send(payer(chain), 'sessionvm', 'closeSession', { ...closeSessionCall(alice, sessionId), participantKey: bob.dsaPublicKey })).receipt, E.Unauthorized);

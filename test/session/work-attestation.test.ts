@@ -5,8 +5,8 @@
  * exactly once. Every refused transaction leaves the session and step as they were.
  */
 import { expect } from 'chai';
-import { sha256, toHex, utf8, type DevChain } from '../../chain/index.js';
-import { attestationId, equivocationEvidenceId, merkleRoot, sessionCompleteCommit, signAttestation } from '../../vm/session/index.js';
+import { sha256, toHex, utf8, type DevChain } from '../../sdk/chain.js';
+import { attestationId, equivocationEvidenceId, merkleRoot, sessionCompleteCommit, signAttestation } from '../../sdk/session/index.js';
 import { addNodes, attest, block, byId, fails, ok, ONE, testNode, workChain, type Call, type TestNode } from './work-fixture.js';
 
 interface OpenStep {

@@ -4,12 +4,11 @@
  */
 import { expect } from 'chai';
 import { Command } from 'commander';
-import { createDevChain, RpcServer, sha256, toHex, utf8, type DevChain } from '../../chain/index.js';
+import { createDevChain, RpcServer, sha256, toHex, utf8, type DevChain, MlDsaSigner } from '../../sdk/chain.js';
 import { register as registerWork } from '../../bin/commands/work.js';
 import { register as registerWorker } from '../../bin/commands/worker.js';
 import { CliError } from '../../bin/common.js';
-import { nodeIdFromPublicKey } from '../../vm/session/index.js';
-import { MlDsaSigner } from '../../chain/index.js';
+import { nodeIdFromPublicKey } from '../../sdk/session/index.js';
 import { runCli } from '../helpers/processes.js';
 
 /** Runs one CLI invocation in-process; returns what it printed and the exit code it set. */

@@ -4,8 +4,8 @@
  * that send a batch of transactions in one block.
  */
 import { expect } from 'chai';
-import { createDevChain, type DevChain, MlDsaSigner, type Signer, sha256, utf8, u32be, concat, type Receipt, extraRoot } from '../../chain/index.js';
-import { nodeIdFromPublicKey, proofOfPossessionMessage, signAttestation, type AttestationDomain } from '../../vm/session/index.js';
+import { createDevChain, type DevChain, MlDsaSigner, type Signer, sha256, utf8, u32be, concat, type Receipt, extraRoot } from '../../sdk/chain.js';
+import { nodeIdFromPublicKey, proofOfPossessionMessage, signAttestation, type AttestationDomain } from '../../sdk/session/index.js';
 
 export const ONE = 10n ** 18n;
 export const MODULE = 'sessionwork';

@@ -5,8 +5,8 @@
  * work per block, retries with a new request ID.
  */
 import { expect } from 'chai';
-import { sha256, toHex, utf8, type DevChain } from '../../chain/index.js';
-import { attestationId, computeOracleRequestId } from '../../vm/session/index.js';
+import { sha256, toHex, utf8, type DevChain } from '../../sdk/chain.js';
+import { attestationId, computeOracleRequestId } from '../../sdk/session/index.js';
 import { addNodes, attest, block, byId, fails, ok, send, testNode, workChain, type Call, type TestNode } from './work-fixture.js';
 
 describe('session work: session and step rules', function () {

@@ -38,7 +38,7 @@ import {
   validateAttestationForStep,
   verifyMerkleProof,
   type OracleRecord,
-} from '../../vm/session/index.js';
+} from '../../sdk/session/index.js';
 
 const H = (...parts: (Uint8Array | string)[]) => {
   const h = createHash('sha256');

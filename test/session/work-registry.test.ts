@@ -4,8 +4,8 @@
  * registry error through a real transaction.
  */
 import { expect } from 'chai';
-import { type DevChain } from '../../chain/index.js';
-import { SESSION_WORK_ADDRESS } from '../../vm/session/index.js';
+import { type DevChain } from '../../sdk/chain.js';
+import { SESSION_WORK_ADDRESS } from '../../sdk/session/index.js';
 import { block, fails, ok, ONE, registerArgs, send, testNode, workChain } from './work-fixture.js';
 
 describe('session work: node registry', function () {

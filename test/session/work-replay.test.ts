@@ -5,9 +5,9 @@
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { Chain, createDevChain, extraRoot, replayInto, sha256, Store, storeSource, toHex, utf8, VerifierPool } from '../../chain/index.js';
+import { Chain, createDevChain, extraRoot, replayInto, sha256, Store, storeSource, toHex, utf8, VerifierPool } from '../../sdk/chain.js';
 import { builtinModules, loadGenesis } from '../../genesis/index.js';
-import { merkleRoot, receiptId, signAttestation } from '../../vm/session/index.js';
+import { merkleRoot, receiptId, signAttestation } from '../../sdk/session/index.js';
 import { removeDir, tempDir } from '../helpers/processes.js';
 import { addNodes, attest, block, byId, DEFAULT_TEST_PARAMS, ok, testNode, type Call, type TestNode } from './work-fixture.js';
 

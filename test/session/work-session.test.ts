@@ -5,7 +5,7 @@
  * TestSessionManager_SessionLifecycle.
  */
 import { expect } from 'chai';
-import { addressBytes, sha256, toHex, utf8, type DevChain } from '../../chain/index.js';
+import { addressBytes, sha256, toHex, utf8, type DevChain } from '../../sdk/chain.js';
 import {
   assignCommittee,
   attestationId,
@@ -23,7 +23,7 @@ import {
   verifyMerkleProof,
   SessionState,
   StepState,
-} from '../../vm/session/index.js';
+} from '../../sdk/session/index.js';
 import { addNodes, block, byId, headRoot, ok, testNode, workChain, type Call, type TestNode } from './work-fixture.js';
 
 describe('session work: a full workload session on chain', function () {

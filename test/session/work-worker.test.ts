@@ -6,9 +6,8 @@
  */
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
-import { createDevChain, MlDsaSigner, RpcServer, sha256, toHex, utf8, concat, u32be, type DevChain } from '../../chain/index.js';
-import { CommitteeWorker, echoHandler, httpHandler, majorityBodyHash, WorkClient, quorumSize, oracleRecordsRoot, merkleRoot, sessionCompleteCommit } from '../../vm/session/index.js';
-import { addressBytes, devSigner } from '../../chain/index.js';
+import { createDevChain, MlDsaSigner, RpcServer, sha256, toHex, utf8, concat, u32be, type DevChain, addressBytes, devSigner } from '../../sdk/chain.js';
+import { CommitteeWorker, echoHandler, httpHandler, majorityBodyHash, WorkClient, quorumSize, oracleRecordsRoot, merkleRoot, sessionCompleteCommit } from '../../sdk/session/index.js';
 import { startDevnet, type DevnetProcess } from '../helpers/processes.js';
 
 const ONE = 10n ** 18n;

@@ -3,7 +3,7 @@
  * endBlock folds them into one audit anchor (spec §2.8), so the AIVM state root commits to every
  * inference; the queue is emptied there.
  */
-import { concat, keccak256, t, utf8 } from './chain.js';
+import { concat, keccak256, t, utf8 } from '../../chain/index.js';
 import { KERNEL_GAS } from './constants.js';
 import type { Env } from './env.js';
 import { K } from './state.js';

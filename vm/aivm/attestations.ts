@@ -8,8 +8,7 @@
  * The bond is never waived.
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { addressBytes, concat, isZero, keccak256, t, u32be, u64be, utf8, type Address } from './chain.js';
-import { ModuleError } from '../module.js';
+import { addressBytes, concat, isZero, keccak256, t, u32be, u64be, utf8, type Address, ModuleError } from '../../chain/index.js';
 import { KERNEL_GAS } from './constants.js';
 import type { Env } from './env.js';
 import { ATT_EXPIRED, ATT_VERIFIED, checkProof, decodeAttestation, decodeEpochState, encodeAttestationOp, PROOF_OK } from './kernels.js';

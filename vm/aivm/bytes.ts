@@ -3,7 +3,7 @@
  * as `Uint8Array` (addresses may also be `0x` strings) and integers as `bigint` or `number`; each
  * helper checks the width and range and throws a `RangeError` naming the field.
  */
-import { addressBytes, bigToBytes, fromHex, isAddress, toAddress, type Address } from './chain.js';
+import { addressBytes, bigToBytes, fromHex, isAddress, toAddress, type Address } from '../../chain/index.js';
 
 export type AddressLike = Uint8Array | string;
 export type IntLike = bigint | number;

@@ -1,7 +1,7 @@
 /**
  * Fixed addresses, status codes and the default parameters of the AIVM module (spec §2.3, §2.9).
  */
-import { toAddress } from './chain.js';
+import { toAddress } from '../../chain/index.js';
 
 /** The module itself ("AIVM" in ASCII). */
 export const AIVM_ADDRESS = toAddress('0x4149564d00000000000000000000000000000000');

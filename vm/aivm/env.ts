@@ -3,8 +3,7 @@
  * and the custody helpers that move LUX in and out of the escrow account while keeping the
  * accounting buckets (stake, open escrow, credit, bonds) in step with it.
  */
-import { ModuleError, type Address, type CallContext } from '../module.js';
-import { LUX_ADDRESS } from '../lux.js';
+import { ModuleError, type Address, type CallContext, LUX_ADDRESS } from '../../chain/index.js';
 import { BURN_ADDRESS, ESCROW_ADDRESS } from './constants.js';
 import type { AivmParams } from './params.js';
 import { AivmWriter, type Totals } from './state.js';

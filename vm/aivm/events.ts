@@ -1,6 +1,6 @@
 /** The AIVM module's events; task ids, providers and specs are indexed topics. */
-import { t } from './chain.js';
-import type { EventDef } from '../module.js';
+import { t } from '../../chain/index.js';
+import type { EventDef } from '../../chain/index.js';
 
 const ev = (fields: Parameters<typeof t.struct>[0], indexed: string[] = []): EventDef => ({ fields: t.struct(fields), indexed });
 const { address, bytes32, uint256, uint64, uint32, uint8, bool } = t;

@@ -13,6 +13,4 @@ export { attestationMessage, signAttestation } from './attestations.js';
 export { AIVM_ADDRESS, ESCROW_ADDRESS, BURN_ADDRESS, POOL_ADDRESS, Mode, MODE_NAMES, TaskStatus, TASK_STATUS_NAMES, ModelOpKind, Modality, AttestationKind } from './constants.js';
 export { parseAivmParams, DEFAULT_AIVM_PARAMS, type AivmParams } from './params.js';
 export { aivmModule } from './module.js';
-export type { TaskView, ProviderView } from './views.js';
-export { AivmClient, AivmCallError, type EventJson } from './client.js';
-export { ReferenceProvider, type ProviderOptions } from './provider.js';
+export { taskViewT, providerViewT, type TaskView, type ProviderView } from './views.js';

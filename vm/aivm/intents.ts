@@ -7,8 +7,7 @@
  * checks of the spec, in order: id binding (IDMismatch), commitment (NotCommitted), replay
  * (AlreadyUsed). Until an intent is committed the verifier rejects it: fail-closed.
  */
-import { equals, isZero, keccak256, toHex, type Address } from './chain.js';
-import { ModuleError } from '../module.js';
+import { equals, isZero, keccak256, toHex, type Address, ModuleError } from '../../chain/index.js';
 import { Mode } from './constants.js';
 import type { Env } from './env.js';
 import { intentCommitT, intentUseT, K } from './state.js';

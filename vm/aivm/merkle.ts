@@ -6,7 +6,7 @@
  * Hand-written rather than merkletreejs: the roots agree, but the wire proof carries one sibling
  * per level (the node itself where the tail is duplicated), which merkletreejs leaves out.
  */
-import { concat, equals, keccak256 } from './chain.js';
+import { concat, equals, keccak256 } from '../../chain/index.js';
 import { addr20, bytesN, type AddressLike } from './bytes.js';
 
 export const ZERO_ROOT = new Uint8Array(32);

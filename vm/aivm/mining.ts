@@ -3,8 +3,7 @@
  * reward, paid from the mining pool (funded at genesis) into the provider's credit while the pool
  * lasts, and leaves a SHA-256 reward receipt for `GetMerkleRoot`.
  */
-import { t, toHex, type Address } from './chain.js';
-import { LUX_ADDRESS } from '../lux.js';
+import { t, toHex, type Address, LUX_ADDRESS } from '../../chain/index.js';
 import { POOL_ADDRESS } from './constants.js';
 import type { Env } from './env.js';
 import { computeReward, legacyReceiptHash } from './rewards.js';

@@ -5,8 +5,7 @@
  * carry the 630-byte tiny-classifier file: its weight hash must be keccak(file), and such a model's
  * optimistic results are re-executed on chain when challenged.
  */
-import { addressBytes, equals, isZero, keccak256, t, ZERO_ADDRESS, type Address } from './chain.js';
-import { ModuleError } from '../module.js';
+import { addressBytes, equals, isZero, keccak256, t, ZERO_ADDRESS, type Address, ModuleError } from '../../chain/index.js';
 import { KERNEL_GAS, ModelOpKind } from './constants.js';
 import type { Env } from './env.js';
 import { decodeEpochState, encodeModelOp, loadModelFile, MODEL_FILE_SIZE } from './kernels.js';

@@ -3,9 +3,7 @@
  * fraud proofs, TEE acceleration, the model registry, legacy rewards, and the per-block kernel round
  * whose state root goes into the block header (`aivm.state`, next to `aivm.receipts`).
  */
-import { t, toHex, type Address } from './chain.js';
-import { LUX_ADDRESS } from '../lux.js';
-import { defineModule, method, ModuleError, query, type CallContext, type ReadContext } from '../module.js';
+import { t, toHex, type Address, LUX_ADDRESS, defineModule, method, ModuleError, query, type CallContext, type ReadContext } from '../../chain/index.js';
 import { allowMeasurement, registerAttestation, teeTrust } from './attestations.js';
 import { AIVM_ADDRESS, BURN_ADDRESS, ESCROW_ADDRESS, Mode, POOL_ADDRESS, TaskStatus } from './constants.js';
 import { Env } from './env.js';

@@ -4,8 +4,7 @@
  * insertion order, filtered to operators that exist, are not unbonding, still advertise the spec
  * and hold at least the minimum bond.
  */
-import { equals, isZero, t, type Address } from './chain.js';
-import { ModuleError } from '../module.js';
+import { equals, isZero, t, type Address, ModuleError } from '../../chain/index.js';
 import type { Env } from './env.js';
 import { AivmReader, K, providerStatsT, type OperatorRecord } from './state.js';
 import type { AivmParams } from './params.js';

@@ -11,8 +11,7 @@
  *
  * Bond returns, bounties, rewards and refunds are credited and withdrawn with claimRewards.
  */
-import { equals, isZero, t, type Address } from './chain.js';
-import { ModuleError } from '../module.js';
+import { equals, isZero, t, type Address, ModuleError } from '../../chain/index.js';
 import { addArtifact } from './artifacts.js';
 import { teeTrust } from './attestations.js';
 import { KERNEL_GAS, Mode, POOL_ADDRESS, TaskStatus } from './constants.js';

@@ -2,7 +2,7 @@
  * Genesis parameters of the AIVM module, validated and converted by `parseAivmParams`. Amounts are
  * wei of LUX (decimal strings in JSON); windows and cooldowns are block counts.
  */
-import { fromHex, parseUint } from './chain.js';
+import { fromHex, parseUint } from '../../chain/index.js';
 import { chainIdFromString } from './wire.js';
 
 export interface TeeAllowEntry {

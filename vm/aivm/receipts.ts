@@ -3,8 +3,7 @@
  * to the receipt root, in settlement order. The encoding is stored so `ExportReceipt` can hand it
  * out with a Merkle proof against the current root.
  */
-import { t, toHex, type Address } from './chain.js';
-import { ModuleError } from '../module.js';
+import { t, toHex, type Address, ModuleError } from '../../chain/index.js';
 import { addArtifact } from './artifacts.js';
 import type { Env } from './env.js';
 import { addressRoot, receiptProof, receiptRoot, ZERO_ROOT, type ReceiptProof } from './merkle.js';

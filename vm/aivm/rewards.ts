@@ -3,7 +3,7 @@
  * are integers, every division truncates, and the steps run in the spec's order. Uptime is given in
  * parts per million (1_000_000 = 100 %), so "≥ 0.999" is `uptimePpm >= 999_000`.
  */
-import { concat, sha256, utf8 } from './chain.js';
+import { concat, sha256, utf8 } from '../../chain/index.js';
 import { bytesN } from './bytes.js';
 
 export const BASE_REWARD = 10n ** 15n;

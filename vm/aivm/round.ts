@@ -9,7 +9,7 @@
  * The arenas live in state one slot per key (only occupied slots are stored, with the list of
  * occupied indices), and are expanded to full kernel tables for the round.
  */
-import { addressBytes, concat, equals, keccak256, t, u64be, utf8 } from './chain.js';
+import { addressBytes, concat, equals, keccak256, t, u64be, utf8 } from '../../chain/index.js';
 import type { Env } from './env.js';
 import {
   anchorApply,

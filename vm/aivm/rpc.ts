@@ -3,8 +3,7 @@
  * head state; the four legacy transactions take a signed transaction (hex), check that it calls the
  * matching method, submit it, wait for its block and answer with the outcome.
  */
-import { decodeValue, Transaction, t, toHex, type Json, type Type } from './chain.js';
-import { ModuleError, type NodeApi, type RpcMethodDef } from '../module.js';
+import { decodeValue, Transaction, t, toHex, type Json, type Type, ModuleError, type NodeApi, type RpcMethodDef } from '../../chain/index.js';
 import { AIVM_ADDRESS } from './constants.js';
 import { exportViewT, modelViewT, providerViewT, receiptViewT, rewardStatsViewT, statsViewT, taskViewT } from './views.js';
 

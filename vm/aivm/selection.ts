@@ -3,7 +3,7 @@
  * eligible set (in registry insertion order) driven by the task id. For i in 0..N-1:
  * `j = i + uint256(K(task_id ‖ u32be(i))) mod (|E| − i)`, swap E[i] and E[j]; selected = E[0..N).
  */
-import { bytesToBig, concat, keccak256, u32be } from './chain.js';
+import { bytesToBig, concat, keccak256, u32be } from '../../chain/index.js';
 import { bytesN } from './bytes.js';
 
 /**

@@ -3,8 +3,8 @@
  * ASCII tag followed by fixed-width binary parts, so nothing here depends on iteration order: every
  * list is an explicit count plus indexed entries.
  */
-import { addressBytes, concat, t, u32be, u64be, utf8, type Address, type Infer, type Type } from './chain.js';
-import type { StateReader, StateWriter } from '../module.js';
+import { addressBytes, concat, t, u32be, u64be, utf8, type Address, type Infer, type Type } from '../../chain/index.js';
+import type { StateReader, StateWriter } from '../../chain/index.js';
 
 // ---- schemas ------------------------------------------------------------------------------------
 

@@ -6,8 +6,7 @@
  * Every check runs before the first write, and a ModuleError reverts whatever was written anyway,
  * so a rejected operation changes nothing.
  */
-import { compareBytes, equals, isZero, t, toHex, toRawHex, type Address } from './chain.js';
-import { ModuleError } from '../module.js';
+import { compareBytes, equals, isZero, t, toHex, toRawHex, type Address, ModuleError } from '../../chain/index.js';
 import { addArtifact } from './artifacts.js';
 import { MAX_N, MIN_N, Mode, TaskStatus } from './constants.js';
 import type { Env } from './env.js';

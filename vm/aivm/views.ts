@@ -2,7 +2,7 @@
  * Read-only views of AIVM state for queries, JSON-RPC and the CLI. Each view is a `t` schema, so it
  * has one RLP form (for `chain.Call`) and one JSON form (for `aivm.*` RPC replies).
  */
-import { t, type Address, type Infer } from './chain.js';
+import { t, type Address, type Infer } from '../../chain/index.js';
 import { MODE_NAMES, TASK_STATUS_NAMES, TaskStatus, type Mode } from './constants.js';
 import { uptimePpm } from './mining.js';
 import { AivmReader, attestationT, K, legacyReceiptT, modelT, operatorT, postT, providerStatsT, revealT, statsT, totalsT } from './state.js';

@@ -3,7 +3,7 @@
  * hashes and the 355-byte settlement receipt. Every preimage is fixed-width and big-endian in the
  * order the spec gives; Keccak-256 is the legacy (0x01-padded) variant.
  */
-import { bytesToBig, concat, keccak256, toAddress, u16be, utf8, type Address } from './chain.js';
+import { bytesToBig, concat, keccak256, toAddress, u16be, utf8, type Address } from '../../chain/index.js';
 import { addr20, be, bytesN, word32, type AddressLike, type IntLike } from './bytes.js';
 
 export const DOMAIN_INTENT = 'lux/aivmbridge/intent/v1';

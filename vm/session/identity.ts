@@ -27,7 +27,7 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 as sha256Hash } from '@noble/hashes/sha2.js';
 import { randomBytes } from 'node:crypto';
-import { blake2b256, concat, equals, fromHex, MlDsaSigner, NamedError, toRawHex, utf8 } from './messaging/chain.js';
+import { blake2b256, concat, equals, fromHex, MlDsaSigner, NamedError, toRawHex, utf8 } from '../../chain/index.js';
 
 export const KEM_PUBLIC_KEY_LEN = 1184;
 export const KEM_SECRET_KEY_LEN = 2400;

@@ -79,6 +79,4 @@ export { proofOfPossessionMessage } from './work/registry.js';
 export { equivocationEvidenceId } from './work/evidence.js';
 export { DEFAULT_WORK_PARAMS, parseWorkParams, type WorkParams } from './work/params.js';
 export type { SessionView as WorkSessionView, StepView, RequestView, RecordView, PendingView, FinalizationView, NodeView, CommitteeView, ShareView } from './work/views.js';
-export { CommitteeWorker, majorityBodyHash, type WorkerOptions, type WorkerAction, type NodeKey } from './work/worker/worker.js';
-export { WorkClient, type SendOutcome } from './work/worker/client.js';
-export { echoHandler, httpHandler, type OracleHandler, type OracleTask, type OracleResult, type HttpHandlerOptions } from './work/worker/handlers.js';
+export { workQueries } from './work/queries.js';

@@ -1,5 +1,5 @@
 /** Where the messaging SessionVM lives. Its RPC family is `sessionvm.*`, as in the seed. */
-import { toAddress } from './chain.js';
+import { toAddress } from '../../../chain/index.js';
 
 export const SESSIONVM_NAME = 'sessionvm';
 /** "SVM" followed by zeros. */

@@ -2,7 +2,7 @@
  * Named errors of the messaging SessionVM. The first four are upstream's strings, kept exactly
  * (clients match on them); the rest are the limits and checks upstream lacks.
  */
-import { ModuleError } from '../../module.js';
+import { ModuleError } from '../../../chain/index.js';
 
 export const MessagingErrors = {
   UnknownSession: 'unknown session',

@@ -12,7 +12,7 @@
  * the nonce of the creating transaction. Participants are sorted by their 32-byte identity ID
  * (ascending, unsigned bytes) and `kem_pk_i` follow that order.
  */
-import { type Address, addressBytes, compareBytes, concat, sha256, u32be, u64be, utf8 } from './chain.js';
+import { type Address, addressBytes, compareBytes, concat, sha256, u32be, u64be, utf8 } from '../../../chain/index.js';
 
 export const SESSION_DOMAIN = utf8('LUX:SessionVM:v1');
 export const MESSAGE_DOMAIN = utf8('LUX:SessionMsg:v1');

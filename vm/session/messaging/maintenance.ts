@@ -11,7 +11,7 @@
  * Whatever does not fit in one block's budget continues in the next. Sending to a session past
  * its expiry height is refused at once, whether or not its expiry has been processed yet.
  */
-import type { SystemContext } from '../../module.js';
+import type { SystemContext } from '../../../chain/index.js';
 import { type MessagingParams, retentionMs } from './params.js';
 import { MessagingWriter } from './state.js';
 

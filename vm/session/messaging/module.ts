@@ -15,8 +15,7 @@
  *  - closeSession: a participant's signature over "LUX:SessionClose:v1" ‖ sid; idempotent.
  *  - endBlock: expiries, retention pruning (see maintenance.ts).
  */
-import { equals, t } from './chain.js';
-import { defineModule, method, query, type CallContext, type SignatureCheck } from '../../module.js';
+import { equals, t, defineModule, method, query, type CallContext, type SignatureCheck } from '../../../chain/index.js';
 import { identityId } from '../identity.js';
 import { SESSIONVM_ADDRESS, SESSIONVM_NAME } from './address.js';
 import { fail, MessagingErrors as E } from './errors.js';

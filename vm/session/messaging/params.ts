@@ -3,7 +3,7 @@
  * Upstream's config names are kept where they exist (`maxMessages`, `maxChannels`,
  * `retentionDays`); `sessionTTL` in seconds becomes `sessionTtlBlocks`, since expiry is by height.
  */
-import { parseUint } from './chain.js';
+import { parseUint } from '../../../chain/index.js';
 
 export const SPEC_MAX_PARTICIPANTS = 32;
 export const SPEC_MAX_CIPHERTEXT = 64 * 1024;

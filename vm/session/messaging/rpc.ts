@@ -13,8 +13,8 @@
  * like the receipt's (`unauthorized`, `session expired`, ...). IDs and bytes are 0x hex (upstream
  * used CB58); heights, sequence numbers and counts are JSON numbers; `expires` is a block height.
  */
-import { decodeValue, ModuleError, NamedError, RpcCode, t, toHex, Transaction, type Json, type StructType, type Type } from './chain.js';
-import type { NodeApi, RpcMethodDef } from '../../module.js';
+import { decodeValue, ModuleError, NamedError, RpcCode, t, toHex, Transaction, type Json, type StructType, type Type } from '../../../chain/index.js';
+import type { NodeApi, RpcMethodDef } from '../../../chain/index.js';
 import { sessionIdFromIdentityId } from '../identity.js';
 import { SESSIONVM_NAME } from './address.js';
 import * as S from './schemas.js';

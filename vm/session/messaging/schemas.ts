@@ -3,7 +3,7 @@
  * are a little above the protocol limits so that an over-limit request decodes and fails with the
  * named limit error (`TooManyParticipants`, `MessageTooLarge`) rather than a generic decoding error.
  */
-import { t, type Infer } from './chain.js';
+import { t, type Infer } from '../../../chain/index.js';
 import { DSA_PUBLIC_KEY_LEN, DSA_SIGNATURE_LEN, KEM_PUBLIC_KEY_LEN } from '../identity.js';
 import { SPEC_MAX_CIPHERTEXT, SPEC_MAX_PARTICIPANTS } from './params.js';
 import { statusType } from './state.js';

@@ -12,8 +12,8 @@
  *
  * The state API has no range scans, so every collection endBlock walks is a counter-indexed list.
  */
-import { CodecError, concat, t, u32be, u64be, type Infer, type RlpItem, type Type } from './chain.js';
-import type { StateReader, StateWriter } from '../../module.js';
+import { CodecError, concat, t, u32be, u64be, type Infer, type RlpItem, type Type } from '../../../chain/index.js';
+import type { StateReader, StateWriter } from '../../../chain/index.js';
 import { DSA_PUBLIC_KEY_LEN, DSA_SIGNATURE_LEN, KEM_PUBLIC_KEY_LEN } from '../identity.js';
 import { SPEC_MAX_CIPHERTEXT, SPEC_MAX_PARTICIPANTS } from './params.js';
 

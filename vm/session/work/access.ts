@@ -1,8 +1,7 @@
 /**
  * Loading and saving module records, with the named errors for missing ones.
  */
-import { toHex } from '../../../chain/bytes.js';
-import { ModuleError, type CallContext, type ReadContext, type StateReader } from '../../module.js';
+import { toHex, ModuleError, type CallContext, type ReadContext, type StateReader } from '../../../chain/index.js';
 import type { WorkParams } from './params.js';
 import {
   keys,

@@ -4,8 +4,7 @@
  * attestation ID — with its ML-DSA-65 node key (FIPS 204 pure mode, empty context). An attestation
  * carries each signer's public key and signature; the signer's node ID is derived from the key.
  */
-import { compareBytes, equals, toHex } from '../../../chain/bytes.js';
-import { NamedError } from '../../../chain/errors.js';
+import { compareBytes, equals, toHex, NamedError } from '../../../chain/index.js';
 import { attestationId, id32, MLDSA65_PUBLIC_KEY_BYTES, nodeIdFromPublicKey, u64 } from './ids.js';
 import { quorumSize } from './committee.js';
 import { type AttestationDomain, domainForStepKind, type Id32, isAttestationDomain, type StepKindValue } from './types.js';

@@ -11,8 +11,7 @@
  * zero-time UnixNano). Absent hashes are the zero ID, as Go zero values. Decoding checks sizes
  * exactly and, unlike upstream, also returns the timestamps and the error.
  */
-import { concat, fromUtf8, readU32be, readU64be, u32be, u64be, utf8 } from '../../../chain/bytes.js';
-import { NamedError } from '../../../chain/errors.js';
+import { concat, fromUtf8, readU32be, readU64be, u32be, u64be, utf8, NamedError } from '../../../chain/index.js';
 import { id32, u32, u64 } from './ids.js';
 import { ZERO_ID } from './merkle.js';
 import {

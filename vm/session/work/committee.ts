@@ -2,9 +2,7 @@
  * Committees (spec session.md §1.5–§1.6): the 67% quorum in its exact integer form, and the
  * deterministic committee assignment of S1 `swarm/assignment.go`.
  */
-import { compareBytes, u64be } from '../../../chain/bytes.js';
-import { NamedError } from '../../../chain/errors.js';
-import { sha256Concat } from '../../../chain/hash.js';
+import { compareBytes, u64be, NamedError, sha256Concat } from '../../../chain/index.js';
 import { id32, u64 } from './ids.js';
 import type { Id32 } from './types.js';
 

@@ -5,7 +5,7 @@
  * Entries are not removed when a session or step finishes early: the handler re-checks and ignores
  * stale ones.
  */
-import { t } from '../../../chain/codec.js';
+import { t } from '../../../chain/index.js';
 import type { Ctx } from './access.js';
 import { dueCursor, type DueEntry, dueEntry, keys } from './state.js';
 

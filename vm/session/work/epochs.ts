@@ -9,15 +9,13 @@
  * Epoch 0 uses the genesis randomness. This is devnet-grade randomness: on a proof-of-authority
  * chain the producer can influence it, as it can influence everything else.
  */
-import { u64be, utf8 } from '../../../chain/bytes.js';
-import { sha256Concat } from '../../../chain/hash.js';
+import { u64be, utf8, sha256Concat, t } from '../../../chain/index.js';
 import { type Ctx } from './access.js';
 import { epochBeaconId } from './ids.js';
 import { ZERO_ID } from './merkle.js';
 import type { WorkParams } from './params.js';
 import { beaconRecord, type BeaconRecord, keys } from './state.js';
-import type { StateReader } from '../../module.js';
-import { t } from '../../../chain/codec.js';
+import type { StateReader } from '../../../chain/index.js';
 
 const RANDOMNESS_DOMAIN = utf8('LUX:EpochRandomness:v1');
 /** A larger gap than this (impossible while endBlock runs every block) chains straight to the new epoch. */

@@ -1,6 +1,6 @@
 /** Events of the workload-session module. Indexed fields become 32-byte topics. */
-import { t } from '../../../chain/codec.js';
-import type { EventDef } from '../../module.js';
+import { t } from '../../../chain/index.js';
+import type { EventDef } from '../../../chain/index.js';
 import { REASON_MAX } from './state.js';
 
 export const workEvents: Record<string, EventDef> = {

@@ -3,9 +3,8 @@
  * same domain, subject and epoch but different commit roots. Anyone may report it; the node is
  * slashed exactly once (a second report, of the same or other evidence, fails `AlreadySlashed`).
  */
-import { compareBytes, equals, utf8 } from '../../../chain/bytes.js';
-import { sha256Concat } from '../../../chain/hash.js';
-import type { SignatureCheck } from '../../module.js';
+import { compareBytes, equals, utf8, sha256Concat } from '../../../chain/index.js';
+import type { SignatureCheck } from '../../../chain/index.js';
 import { type Ctx, fail } from './access.js';
 import { MLDSA65_SIGNATURE_BYTES } from './attestation.js';
 import { attestationId, nodeIdFromPublicKey } from './ids.js';

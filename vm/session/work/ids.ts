@@ -4,9 +4,7 @@
  * whatever the argument order of the function.
  */
 import { createHash } from 'node:crypto';
-import { concat, u32be, u64be, utf8 } from '../../../chain/bytes.js';
-import { NamedError } from '../../../chain/errors.js';
-import { sha256, sha256Concat } from '../../../chain/hash.js';
+import { concat, u32be, u64be, utf8, NamedError, sha256, sha256Concat } from '../../../chain/index.js';
 import { type AttestationDomain, type Id32, isAttestationDomain } from './types.js';
 
 export const SESSION_DOMAIN = utf8('LUX:Session:v1');

@@ -4,9 +4,8 @@
  * deterministic under replay). Used for the active node set, open oracle requests and sessions
  * waiting for finalization, which transactions change one item at a time.
  */
-import { equals } from '../../../chain/bytes.js';
-import { t } from '../../../chain/codec.js';
-import type { StateReader, StateWriter } from '../../module.js';
+import { equals, t } from '../../../chain/index.js';
+import type { StateReader, StateWriter } from '../../../chain/index.js';
 import { keys } from './state.js';
 import type { Id32 } from './types.js';
 

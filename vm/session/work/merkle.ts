@@ -12,9 +12,7 @@
  * `cur = isLeft[i] ? H(sibling ‖ cur) : H(cur ‖ sibling)` and compare with the root.
  */
 import { MerkleTree } from 'merkletreejs';
-import { concat, equals, u32be, u64be, utf8 } from '../../../chain/bytes.js';
-import { NamedError } from '../../../chain/errors.js';
-import { sha256 } from '../../../chain/hash.js';
+import { concat, equals, u32be, u64be, utf8, NamedError, sha256 } from '../../../chain/index.js';
 import { id32, u32, u64 } from './ids.js';
 import type { Id32 } from './types.js';
 

@@ -4,10 +4,7 @@
  * roots, threshold attestations verified on chain, delivery receipts, equivocation evidence, and
  * timeouts at block height.
  */
-import { toAddress } from '../../../chain/address.js';
-import { t } from '../../../chain/codec.js';
-import { NamedError } from '../../../chain/errors.js';
-import { defineModule, method, ModuleError } from '../../module.js';
+import { toAddress, t, NamedError, defineModule, method, ModuleError } from '../../../chain/index.js';
 import { type Ctx } from './access.js';
 import { initDeadlines, processDue } from './deadlines.js';
 import { ensureBeacon, stirEntropy, writeGenesisBeacon } from './epochs.js';

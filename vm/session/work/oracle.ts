@@ -4,11 +4,7 @@
  * hashes kept beside it), and members co-sign the attestation payload by submitting shares, which
  * anyone can then assemble into a CompleteStep / FinalizeSession attestation.
  */
-import { addressBytes } from '../../../chain/address.js';
-import { equals, toHex } from '../../../chain/bytes.js';
-import { t } from '../../../chain/codec.js';
-import { sha256 } from '../../../chain/hash.js';
-import { ModuleError, type StateReader } from '../../module.js';
+import { addressBytes, equals, toHex, t, sha256, ModuleError, type StateReader } from '../../../chain/index.js';
 import { actingMember, type Ctx, fail, inCommittee, loadNode, loadRequest, loadSession, loadStep, requireLive, saveRequest, saveStep } from './access.js';
 import { MLDSA65_SIGNATURE_BYTES } from './attestation.js';
 import { attestationId, nodeIdFromPublicKey, oracleRecordId, sessionCompleteCommit } from './ids.js';

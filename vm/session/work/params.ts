@@ -2,10 +2,7 @@
  * Genesis parameters of the workload-session module (`modules.sessionwork` in the genesis document).
  * Every field is optional; amounts are decimal strings of LUX wei, block counts integers.
  */
-import { fromHex, isHex, utf8 } from '../../../chain/bytes.js';
-import { parseUint } from '../../../chain/codec.js';
-import { sha256 } from '../../../chain/hash.js';
-import { ONE_LUX } from '../../lux.js';
+import { fromHex, isHex, utf8, parseUint, sha256, ONE_LUX } from '../../../chain/index.js';
 import { MAX_COMMITTEE_SIZE, MIN_COMMITTEE_SIZE } from './committee.js';
 import type { Id32 } from './types.js';
 

@@ -1,7 +1,5 @@
 /** Read-only queries of the workload-session module (served by `chain.Call` and the sessionvm RPC). */
-import { toHex } from '../../../chain/bytes.js';
-import { t } from '../../../chain/codec.js';
-import { ModuleError, query, type StateReader } from '../../module.js';
+import { toHex, t, ModuleError, query, type StateReader } from '../../../chain/index.js';
 import { loadNode, loadRequest, loadSession, loadStep, type RCtx } from './access.js';
 import { quorumSize } from './committee.js';
 import { beaconAt, epochAt, latestEpoch } from './epochs.js';

@@ -4,12 +4,12 @@
  * receipt IDs in recording order, and the block header carries `sessionReceipts`, the tree (a) root
  * over the receipt IDs recorded in that block (zero when none).
  */
-import { toHex } from '../../../chain/bytes.js';
+import { toHex } from '../../../chain/index.js';
 import { type Ctx, actingMember, fail, loadSession, requireLive, saveSession } from './access.js';
 import { receiptId } from './ids.js';
 import { merkleRoot } from './merkle.js';
 import { blockReceiptsHeader, keys, receiptRecord } from './state.js';
-import type { StateReader } from '../../module.js';
+import type { StateReader } from '../../../chain/index.js';
 import type { Id32 } from './types.js';
 
 export interface ReceiptArgs {

@@ -7,11 +7,8 @@
  * registering account becomes the node's operator: it signs the node's transactions (records,
  * receipts, lifecycle), while the node key signs attestations. They may be the same ML-DSA key.
  */
-import { addressBytes, type Address } from '../../../chain/address.js';
-import { toHex, utf8 } from '../../../chain/bytes.js';
-import { sha256, sha256Concat } from '../../../chain/hash.js';
-import { LUX_ADDRESS } from '../../lux.js';
-import type { SignatureCheck, StateReader } from '../../module.js';
+import { addressBytes, type Address, toHex, utf8, sha256, sha256Concat, LUX_ADDRESS } from '../../../chain/index.js';
+import type { SignatureCheck, StateReader } from '../../../chain/index.js';
 import { type Ctx, fail, loadNode, operatedNode, saveNode } from './access.js';
 import { nodeIdFromPublicKey } from './ids.js';
 import { activeNodes } from './linkedset.js';

@@ -3,8 +3,8 @@
  * head and returns its JSON form. Parameters may be positional or by name; optional ones may be
  * left out.
  */
-import { type Json, type StructType, t, type Type } from '../../../chain/codec.js';
-import type { NodeApi, RpcMethodDef } from '../../module.js';
+import { type Json, type StructType, t, type Type } from '../../../chain/index.js';
+import type { NodeApi, RpcMethodDef } from '../../../chain/index.js';
 import { workQueries } from './queries.js';
 
 const MODULE = 'sessionwork';

@@ -9,9 +9,7 @@
  *   any live state ─fail / session timeout→ failed
  *   waiting_io: step timeout → step failed → retryStep → step pending (retry+1)
  */
-import { equals, toHex } from '../../../chain/bytes.js';
-import { sha256 } from '../../../chain/hash.js';
-import { ModuleError, type SignatureCheck, type StateReader } from '../../module.js';
+import { equals, toHex, sha256, ModuleError, type SignatureCheck, type StateReader } from '../../../chain/index.js';
 import {
   actingMember,
   type Ctx,

@@ -3,9 +3,8 @@
  * (`session:`, `step:`, `oracle:`, `receipt:`, `attest:`, `node:`, `epoch:`) plus a few of our own
  * for indexes; values are RLP structs. Fixed-width parts make every key layout unambiguous.
  */
-import { concat, u32be, u64be, utf8 } from '../../../chain/bytes.js';
-import { type Infer, t } from '../../../chain/codec.js';
-import type { StateReader, StateWriter } from '../../module.js';
+import { concat, u32be, u64be, utf8, type Infer, t } from '../../../chain/index.js';
+import type { StateReader, StateWriter } from '../../../chain/index.js';
 import { LIMITS } from './params.js';
 import type { Id32 } from './types.js';
 

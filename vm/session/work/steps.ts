@@ -2,7 +2,7 @@
  * Step construction (S1 `core.NewStep` for oracle steps): the request ID is derived from the
  * session, step index, retry and triggering transaction, and the step starts pending.
  */
-import { NamedError } from '../../../chain/errors.js';
+import { NamedError } from '../../../chain/index.js';
 import { computeOracleRequestId, id32 } from './ids.js';
 import { ZERO_ID } from './merkle.js';
 import type { Step } from './codec.js';

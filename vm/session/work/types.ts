@@ -2,7 +2,7 @@
  * The workload-session data model (spec session.md §1.3, §1.5, §1.7): states, step kinds,
  * attestation domains and node statuses, with the numeric values S1 uses on the wire.
  */
-import { NamedError } from '../../../chain/errors.js';
+import { NamedError } from '../../../chain/index.js';
 
 /** A 32-byte identifier (session, request, service, transaction, node, attestation...). */
 export type Id32 = Uint8Array;

@@ -2,7 +2,7 @@
  * What queries and RPC return: JSON-friendly views of the stored records (names instead of enum
  * codes, the S1 binary encodings of sessions and steps beside the fields).
  */
-import { type Infer, t } from '../../../chain/codec.js';
+import { type Infer, t } from '../../../chain/index.js';
 import { encodeSession, encodeStep } from './codec.js';
 import { quorumSize } from './committee.js';
 import type { MerkleProof } from './merkle.js';

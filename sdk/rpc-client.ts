@@ -1,0 +1,276 @@
+/**
+ * A typed JSON-RPC client for sessionchain nodes (part of the SDK). HTTP with keep-alive for calls;
+ * a WebSocket, opened on first use, for subscriptions.
+ *
+ *   const client = new RpcClient('http://127.0.0.1:9651');
+ *   const { hash } = await client.sendTransaction(tx.raw);
+ *   const receipt = await client.waitForReceipt(hash);
+ */
+import http from 'node:http';
+import https from 'node:https';
+import WebSocket from 'ws';
+import { toHex, NamedError } from '../chain/index.js';
+
+export interface RpcErrorData {
+  name?: string;
+  [k: string]: unknown;
+}
+
+/** An error answered by the node (`code`, message and `data.name` as sent). */
+export class RpcError extends NamedError {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly rpcData?: RpcErrorData,
+  ) {
+    super(rpcData?.name ?? 'RpcError', message, { rpcCode: code, data: rpcData });
+  }
+}
+
+/** The node could not be reached or answered something that is not JSON-RPC. */
+export class TransportError extends NamedError {
+  constructor(message: string) {
+    super('TransportError', message);
+  }
+}
+
+export interface ReceiptJson {
+  txHash: string;
+  status: 0 | 1;
+  gasUsed: string;
+  error: string | null;
+  errorMessage: string | null;
+  returnData: string;
+  result: unknown;
+  events: { address: string; name: string; topics: string[]; data: string; args: Record<string, unknown> | null }[];
+  height?: number;
+  index?: number;
+  blockHash?: string;
+}
+
+export interface HeaderJson {
+  height: number;
+  hash: string;
+  parentHash: string;
+  timestamp: number;
+  producer: string;
+  txRoot: string;
+  receiptsRoot: string;
+  stateRoot: string;
+  extraRoots: Record<string, string>;
+  gasUsed: string;
+  txCount: number;
+}
+
+export interface RpcClientOptions {
+  /** Per-request timeout (default 60 s). */
+  timeoutMs?: number;
+}
+
+type Listener = (result: any) => void;
+
+export class RpcClient {
+  readonly url: URL;
+  readonly #agent: http.Agent;
+  readonly #timeoutMs: number;
+  #nextId = 1;
+  #ws: WebSocket | undefined;
+  #wsReady: Promise<WebSocket> | undefined;
+  readonly #wsPending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly #listeners = new Map<string, Listener>();
+
+  constructor(url: string, opts: RpcClientOptions = {}) {
+    try {
+      this.url = new URL(url);
+    } catch {
+      throw new TransportError(`not a URL: ${url} (expected e.g. http://127.0.0.1:9651)`);
+    }
+    if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') throw new TransportError(`use an http(s):// URL, got ${url}`);
+    this.#agent = new (this.url.protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 64 });
+    this.#timeoutMs = opts.timeoutMs ?? 60_000;
+  }
+
+  /** Calls a method; params may be a positional array or a by-name object. */
+  async call<T = unknown>(method: string, params: unknown[] | Record<string, unknown> = []): Promise<T> {
+    const id = this.#nextId++;
+    const text = await this.#post(JSON.stringify({ jsonrpc: '2.0', id, method, params }, jsonReplacer));
+    let res: { result?: T; error?: { code: number; message: string; data?: RpcErrorData } };
+    try {
+      res = JSON.parse(text);
+    } catch {
+      throw new TransportError(`${this.url.href} answered something that is not JSON: ${text.slice(0, 80)}`);
+    }
+    if (res.error) throw new RpcError(res.error.code, res.error.message, res.error.data);
+    return res.result as T;
+  }
+
+  /** Sends several calls in one batch; results in order (errors as RpcError values). */
+  async batch(calls: { method: string; params?: unknown }[]): Promise<(unknown | RpcError)[]> {
+    const base = this.#nextId;
+    this.#nextId += calls.length;
+    const body = JSON.stringify(
+      calls.map((c, i) => ({ jsonrpc: '2.0', id: base + i, method: c.method, params: c.params ?? [] })),
+      jsonReplacer,
+    );
+    const text = await this.#post(body);
+    const arr = JSON.parse(text) as { id: number; result?: unknown; error?: { code: number; message: string; data?: RpcErrorData } }[];
+    if (!Array.isArray(arr)) {
+      const e = arr as { error?: { code: number; message: string; data?: RpcErrorData } };
+      throw new RpcError(e.error?.code ?? -32603, e.error?.message ?? 'batch failed', e.error?.data);
+    }
+    const byId = new Map(arr.map((r) => [r.id, r]));
+    return calls.map((_, i) => {
+      const r = byId.get(base + i);
+      if (!r) return new RpcError(-32603, 'missing batch response');
+      return r.error ? new RpcError(r.error.code, r.error.message, r.error.data) : r.result;
+    });
+  }
+
+  #post(body: string): Promise<string> {
+    const lib = this.url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = lib.request(
+        this.url,
+        { method: 'POST', agent: this.#agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, timeout: this.#timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode === 204) resolve('null');
+            else if (res.statusCode && res.statusCode >= 400 && !text.startsWith('{') && !text.startsWith('[')) reject(new TransportError(`HTTP ${res.statusCode} from ${this.url.href}`));
+            else resolve(text);
+          });
+          res.on('error', (e) => reject(new TransportError(e.message)));
+        },
+      );
+      req.on('timeout', () => req.destroy(new TransportError(`no answer from ${this.url.href} within ${this.#timeoutMs} ms`)));
+      req.on('error', (e) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        reject(e instanceof TransportError ? e : new TransportError(code === 'ECONNREFUSED' ? `cannot reach a node at ${this.url.href}; start one with \`sessionchain devnet\` or pass --rpc URL` : e.message));
+      });
+      req.end(body);
+    });
+  }
+
+  // ---- conveniences -------------------------------------------------------------------------
+
+  chainId(): Promise<number> {
+    return this.call('chain.ChainId');
+  }
+
+  head(): Promise<HeaderJson> {
+    return this.call('chain.Head');
+  }
+
+  /** Submits a signed transaction. With `wait`, resolves with the receipt once committed. */
+  async sendTransaction(raw: Uint8Array | string, opts: { wait?: boolean } = {}): Promise<{ hash: string; receipt?: ReceiptJson }> {
+    const hex = typeof raw === 'string' ? raw : toHex(raw);
+    if (opts.wait) {
+      const receipt = await this.call<ReceiptJson>('chain.SendTransaction', { raw: hex, wait: true });
+      return { hash: receipt.txHash, receipt };
+    }
+    return this.call<{ hash: string }>('chain.SendTransaction', { raw: hex });
+  }
+
+  getReceipt(hash: string | Uint8Array): Promise<ReceiptJson | null> {
+    return this.call('chain.GetReceipt', { hash: typeof hash === 'string' ? hash : toHex(hash) });
+  }
+
+  /** Polls until the transaction is committed (default: up to 2 minutes). */
+  async waitForReceipt(hash: string | Uint8Array, opts: { timeoutMs?: number; pollMs?: number } = {}): Promise<ReceiptJson> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+    const h = typeof hash === 'string' ? hash : toHex(hash);
+    for (;;) {
+      const r = await this.getReceipt(h);
+      if (r) return r;
+      if (Date.now() > deadline) throw new NamedError('Timeout', `transaction ${h} was not committed in time; check chain.GetTransaction (is the node mining?)`);
+      await new Promise((res) => setTimeout(res, opts.pollMs ?? 100));
+    }
+  }
+
+  /** Read-only query (or method simulation) of a module. */
+  async query<T = unknown>(to: string, method: string, args: unknown = {}): Promise<T> {
+    const r = await this.call<{ result: T }>('chain.Call', { to, method, args });
+    return r.result;
+  }
+
+  async getAccount(address: string): Promise<{ address: string; balance: string; nonce: string; pendingNonce: string; publicKey: string | null; scheme: string | null }> {
+    return this.call('chain.GetAccount', { address });
+  }
+
+  // ---- subscriptions ------------------------------------------------------------------------
+
+  #socket(): Promise<WebSocket> {
+    if (this.#wsReady) return this.#wsReady;
+    const wsUrl = new URL(this.url.href);
+    wsUrl.protocol = this.url.protocol === 'https:' ? 'wss:' : 'ws:';
+    this.#wsReady = new Promise((resolve, reject) => {
+      const ws = new WebSocket(wsUrl);
+      ws.on('open', () => {
+        this.#ws = ws;
+        resolve(ws);
+      });
+      ws.on('error', (e) => reject(new TransportError(`WebSocket ${wsUrl.href}: ${e.message}`)));
+      ws.on('close', () => {
+        this.#ws = undefined;
+        this.#wsReady = undefined;
+        for (const p of this.#wsPending.values()) p.reject(new TransportError('WebSocket closed'));
+        this.#wsPending.clear();
+      });
+      ws.on('message', (data) => {
+        let msg: any;
+        try {
+          msg = JSON.parse(data.toString());
+        } catch {
+          return;
+        }
+        if (msg.method === 'subscription') {
+          this.#listeners.get(msg.params?.subscription)?.(msg.params?.result);
+          return;
+        }
+        const p = this.#wsPending.get(msg.id);
+        if (!p) return;
+        this.#wsPending.delete(msg.id);
+        if (msg.error) p.reject(new RpcError(msg.error.code, msg.error.message, msg.error.data));
+        else p.resolve(msg.result);
+      });
+    });
+    return this.#wsReady;
+  }
+
+  async #wsCall<T>(method: string, params: unknown): Promise<T> {
+    const ws = await this.#socket();
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#wsPending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    });
+  }
+
+  /** Subscribes to new block headers or events; returns an unsubscribe function. */
+  async subscribe(kind: 'newHeads', cb: (h: HeaderJson) => void): Promise<() => Promise<void>>;
+  async subscribe(kind: 'events', filter: { address?: string; name?: string }, cb: (e: any) => void): Promise<() => Promise<void>>;
+  async subscribe(kind: 'newHeads' | 'events', a: any, b?: any): Promise<() => Promise<void>> {
+    const cb: Listener = typeof a === 'function' ? a : b;
+    const filter = typeof a === 'function' ? undefined : a;
+    const id = await this.#wsCall<string>('subscribe', filter ? { kind, filter } : { kind });
+    this.#listeners.set(id, cb);
+    return async () => {
+      this.#listeners.delete(id);
+      if (this.#ws) await this.#wsCall('unsubscribe', { id }).catch(() => {});
+    };
+  }
+
+  close(): void {
+    this.#ws?.close();
+    this.#agent.destroy();
+  }
+}
+
+function jsonReplacer(_k: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) return toHex(v);
+  return v;
+}
+
