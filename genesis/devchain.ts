@@ -8,7 +8,8 @@
  */
 import { type Address, isAddress, toAddress, decodeValue, NamedError, signTx, type Transaction, Node, type NodeOptions, devSigner, readAccount } from '../chain/index.js';
 import type { Receipt, CommittedBlock, SchemeName, Signer, ModuleDefinition } from '../chain/index.js';
-import type { DevGenesisOptions } from './index.js';
+import { devGenesis, type DevGenesisOptions } from './dev.js';
+import { builtinModules } from './modules.js';
 
 export interface DevChainOptions {
   modules?: ModuleDefinition[];
@@ -169,7 +170,6 @@ export class DevChain {
 }
 
 export async function createDevChain(opts: DevChainOptions = {}): Promise<DevChain> {
-  const { builtinModules, devGenesis } = await import('./index.js'); // lazily: genesis imports every module
   const modules = opts.modules ?? builtinModules();
   const nodeOpts: NodeOptions = {
     memory: opts.dataDir === undefined,
