@@ -23,6 +23,7 @@ import type { BlockInfo, SignatureCheck, TxInfo } from './module/contract.js';
 import type { ModuleRegistry } from './module/registry.js';
 import { SignatureCache } from './module/sigcache.js';
 import { readAccount, readAccountKey, writeAccount, writeAccountKey } from './state/accounts.js';
+import { engineErrors } from './module/contract.js';
 
 export interface ChainParams {
   chainId: bigint;
@@ -129,9 +130,9 @@ export class Executor {
   /** Read-only query against a state view (RPC `chain.Call` on a query). */
   async query(source: StateSource, block: BlockInfo, address: Address, name: string, args: unknown): Promise<unknown> {
     const mod = this.registry.resolve(address);
-    if (!mod) throw new ModuleError('UnknownTarget', `no module or precompile at ${address}`);
+    if (!mod) throw engineErrors.error('UnknownTarget', `no module or precompile at ${address}`);
     const q = mod.def.queries?.[name];
-    if (!q) throw new ModuleError('UnknownQuery', `${mod.def.name} has no query "${name}"`);
+    if (!q) throw engineErrors.error('UnknownQuery', `${mod.def.name} has no query "${name}"`);
     return q.handler(makeReadContext(this.registry, source, block, mod, address), args);
   }
 

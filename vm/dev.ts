@@ -3,7 +3,10 @@
  * over RPC becomes a `setBalance` transaction signed by the producer key; it is refused unless the
  * genesis enables `devMode` and the sender is the block producer.
  */
-import { toAddress, t, defineModule, method, ModuleError, query, LUX_ADDRESS } from '../chain/index.js';
+import { toAddress, t, defineModule, method, moduleErrors, query, LUX_ADDRESS } from '../chain/index.js';
+
+/** `unauthorized` is lower-case for compatibility: receipts of existing chains record it. */
+export const devErrors = moduleErrors(['DevModeDisabled', 'unauthorized']);
 
 export const DEV_ADDRESS = toAddress('0x4445560000000000000000000000000000000000');
 
@@ -13,6 +16,7 @@ export interface DevParams {
 
 export const devModule = defineModule<DevParams>({
   name: 'dev',
+  errors: devErrors.names,
   address: DEV_ADDRESS,
   parseParams: (json) => {
     const enabled = (json as { enabled?: unknown })?.enabled ?? false;
@@ -27,8 +31,8 @@ export const devModule = defineModule<DevParams>({
       args: t.struct({ address: t.address, balance: t.uint256 }),
       description: 'Producer-only, devMode genesis only: set an account\'s LUX balance.',
       handler: async (ctx, { address, balance }) => {
-        if (!ctx.params.enabled) throw new ModuleError('DevModeDisabled', 'this chain\'s genesis does not enable dev helpers');
-        if (ctx.caller !== ctx.block.producer) throw new ModuleError('unauthorized', 'only the block producer may call dev.setBalance');
+        if (!ctx.params.enabled) throw devErrors.error('DevModeDisabled', 'this chain\'s genesis does not enable dev helpers');
+        if (ctx.caller !== ctx.block.producer) throw devErrors.error('unauthorized', 'only the block producer may call dev.setBalance');
         const previous = await ctx.query<bigint>(LUX_ADDRESS, 'balanceOf', { address });
         if (balance > previous) await ctx.call(LUX_ADDRESS, 'mint', { to: address, amount: balance - previous });
         else if (balance < previous) await ctx.call(LUX_ADDRESS, 'burn', { from: address, amount: previous - balance });

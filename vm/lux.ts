@@ -16,7 +16,7 @@ import {
   utf8,
   defineModule,
   method,
-  ModuleError,
+  moduleErrors,
   query,
   type Account,
   type Address,
@@ -25,6 +25,8 @@ import {
 
 
 const MAX_BALANCE = (1n << 256n) - 1n;
+
+export const luxErrors = moduleErrors(['InsufficientBalance', 'SupplyOverflow']);
 const SUPPLY = utf8('S');
 
 async function getAccount(ctx: CallContext, a: Address): Promise<Account> {
@@ -38,14 +40,14 @@ function putAccount(ctx: CallContext, a: Address, acc: Account): void {
 async function adjustSupply(ctx: CallContext, delta: bigint): Promise<void> {
   const s = (await ctx.state.getValue(t.uint256, SUPPLY)) ?? 0n;
   // Balances sum to the supply, so bounding the supply also bounds every balance.
-  if (s + delta > MAX_BALANCE) throw new ModuleError('SupplyOverflow', `minting ${delta} would take the LUX supply past 2^256 - 1`);
+  if (s + delta > MAX_BALANCE) throw luxErrors.error('SupplyOverflow', `minting ${delta} would take the LUX supply past 2^256 - 1`);
   ctx.state.setValue(t.uint256, SUPPLY, s + delta);
 }
 
 async function move(ctx: CallContext, from: Address, to: Address, amount: bigint): Promise<void> {
   const src = await getAccount(ctx, from);
   if (src.balance < amount) {
-    throw new ModuleError('InsufficientBalance', `${from} has ${src.balance} wei of LUX, needs ${amount}`, { balance: src.balance.toString(), needed: amount.toString() });
+    throw luxErrors.error('InsufficientBalance', `${from} has ${src.balance} wei of LUX, needs ${amount}`, { balance: src.balance.toString(), needed: amount.toString() });
   }
   if (from === to) return;
   const dst = await getAccount(ctx, to); // no overflow check needed: balances sum to the (bounded) supply
@@ -79,6 +81,7 @@ function parseLuxParams(json: unknown): LuxParams {
 
 export const luxModule = defineModule<LuxParams>({
   name: 'lux',
+  errors: luxErrors.names,
   address: LUX_ADDRESS,
   parseParams: parseLuxParams,
   async genesis(ctx) {
@@ -118,7 +121,7 @@ export const luxModule = defineModule<LuxParams>({
       visibility: 'internal',
       handler: async (ctx, { from, amount }) => {
         const acc = await getAccount(ctx, from);
-        if (acc.balance < amount) throw new ModuleError('InsufficientBalance', `${from} has ${acc.balance}, cannot burn ${amount}`);
+        if (acc.balance < amount) throw luxErrors.error('InsufficientBalance', `${from} has ${acc.balance}, cannot burn ${amount}`);
         putAccount(ctx, from, { ...acc, balance: acc.balance - amount });
         await adjustSupply(ctx, -amount);
       },

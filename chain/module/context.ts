@@ -7,7 +7,6 @@
 import { type Address, addressBytes, ZERO_ADDRESS } from '../address.js';
 import { concat } from '../bytes.js';
 import { decodeValue, encodeValue, rlpEncode, type Type } from '../codec.js';
-import { ModuleError } from '../errors.js';
 import type { ChainEvent } from '../receipt.js';
 import type { StateOverlay, StateSource } from '../state/overlay.js';
 import { MAX_MODULE_KEY_LEN } from '../state/overlay.js';
@@ -16,6 +15,7 @@ import { GAS, Meter, writeCost } from './gas.js';
 import type { BlockInfo, CallContext, GasMeter, ReadContext, StateReader, StateWriter, TxInfo } from './contract.js';
 import { type LoadedModule, type ModuleRegistry, topicWord } from './registry.js';
 import type { SignatureCache } from './sigcache.js';
+import { engineErrors } from './contract.js';
 
 export interface ExecEnv {
   readonly registry: ModuleRegistry;
@@ -40,7 +40,7 @@ export const NO_TX: TxInfo = {
 
 function fullKey(prefix: Uint8Array, key: Uint8Array): Uint8Array {
   if (!(key instanceof Uint8Array)) throw new TypeError('state keys are bytes');
-  if (key.length > MAX_MODULE_KEY_LEN) throw new ModuleError('StateKeyTooLong', `state keys are at most ${MAX_MODULE_KEY_LEN} bytes`);
+  if (key.length > MAX_MODULE_KEY_LEN) throw engineErrors.error('StateKeyTooLong', `state keys are at most ${MAX_MODULE_KEY_LEN} bytes`);
   return concat(prefix, key);
 }
 
@@ -97,9 +97,9 @@ export function makeReadContext(registry: ModuleRegistry, source: StateSource, b
 
 export async function runQuery<R>(registry: ModuleRegistry, source: StateSource, block: BlockInfo, address: Address, name: string, args: unknown, meter?: GasMeter): Promise<R> {
   const mod = registry.resolve(address);
-  if (!mod) throw new ModuleError('UnknownTarget', `no module or precompile at ${address}`);
+  if (!mod) throw engineErrors.error('UnknownTarget', `no module or precompile at ${address}`);
   const q = mod.def.queries?.[name];
-  if (!q) throw new ModuleError('UnknownQuery', `${mod.def.name} has no query "${name}"`);
+  if (!q) throw engineErrors.error('UnknownQuery', `${mod.def.name} has no query "${name}"`);
   return (await q.handler(makeReadContext(registry, source, block, mod, address, meter), args)) as R;
 }
 
@@ -141,13 +141,13 @@ export function makeCallContext(env: ExecEnv, mod: LoadedModule, self: Address, 
 
 function emitEvent(env: ExecEnv, mod: LoadedModule, self: Address, name: string, fields: Record<string, unknown>): void {
   const def = mod.def.events?.[name];
-  if (!def) throw new ModuleError('UnknownEvent', `${mod.def.name} emits undeclared event ${name}`);
+  if (!def) throw engineErrors.error('UnknownEvent', `${mod.def.name} emits undeclared event ${name}`);
   const indexed = new Set(def.indexed ?? []);
   const topics = [mod.topic0.get(name)!];
   const dataItems = [];
   for (const k of def.fields.keys) {
     const type = def.fields.fields[k]!;
-    if (!(k in fields)) throw new ModuleError('InvalidEvent', `event ${name} is missing ${k}`);
+    if (!(k in fields)) throw engineErrors.error('InvalidEvent', `event ${name} is missing ${k}`);
     if (indexed.has(k)) topics.push(topicWord(type, fields[k]));
     else dataItems.push(type.encode(fields[k]));
   }
@@ -162,10 +162,10 @@ function emitEvent(env: ExecEnv, mod: LoadedModule, self: Address, name: string,
  */
 export async function callModule(env: ExecEnv, caller: Address, address: Address, method: string, args: unknown, fromModule: boolean): Promise<any> {
   const mod = env.registry.resolve(address);
-  if (!mod) throw new ModuleError('UnknownTarget', `no module or precompile at ${address}`);
+  if (!mod) throw engineErrors.error('UnknownTarget', `no module or precompile at ${address}`);
   const def = mod.def.methods[method];
   if (!def || (def.visibility === 'internal' && !fromModule)) {
-    throw new ModuleError('UnknownMethod', `${mod.def.name} has no ${fromModule ? '' : 'public '}method "${method}"`);
+    throw engineErrors.error('UnknownMethod', `${mod.def.name} has no ${fromModule ? '' : 'public '}method "${method}"`);
   }
   if (fromModule) env.meter.charge(GAS.call, 'call');
   const checkpoint = env.state.checkpoint();

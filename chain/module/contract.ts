@@ -10,15 +10,18 @@
  *  - no clock, randomness, floats, network or storage access: time is `ctx.block.timestamp`
  *    (unix ms), height is `ctx.block.height`;
  *  - never iterate a Map or object whose order depends on insertion history; sort explicitly;
- *  - fail with `throw new ModuleError('Name', 'what to do')`: the call's state changes and events are
- *    reverted, the sender keeps paying the fee and the nonce advances.
+ *  - fail with an error from the module's declared table (`moduleErrors([...])`):
+ *    `throw errors.error('Name', 'what to do')`. The call's state changes and events are reverted,
+ *    the sender keeps paying the fee and the nonce advances; the name is the receipt's `error` and
+ *    the RPC `error.data.name`.
  */
 import type { Address } from '../address.js';
 import type { Json, StructType, Type } from '../codec.js';
 import type { RecoveredSigner } from '../keys/schemes.js';
+import { ModuleError } from '../errors.js';
 
 export type { Address } from '../address.js';
-export { ModuleError } from '../errors.js';
+export { ModuleError };
 
 /** The block being executed (or, for queries, the head block). */
 export interface BlockInfo {
@@ -178,6 +181,30 @@ export interface ModuleDefinition<P = any> {
   blockRoots?(ctx: ReadContext<P>): Promise<Record<string, Uint8Array>>;
   /** Extra JSON-RPC methods, by full name (`sessionvm.GetSession`). */
   readonly rpc?: Record<string, RpcMethodDef>;
+  /** Every error name the module's methods and queries fail with (its `moduleErrors` table). */
+  readonly errors?: readonly string[];
+}
+
+/** A module's error names, declared once; only a declared name type-checks. */
+export interface ModuleErrors<N extends string> {
+  readonly names: readonly N[];
+  /** The error to throw: `throw errors.error('NotFound', 'no such channel; open it first')`. */
+  error(name: N, message?: string, data?: Record<string, unknown>): ModuleError;
+  /** Whether `name` is one of the declared names. */
+  declares(name: string): name is N;
+}
+
+/**
+ * Declares a module's error names (`as const` is implied). `data` adds fields to every error's
+ * data (TIP-1034 adds the Solidity selector).
+ */
+export function moduleErrors<const N extends string>(names: readonly N[], data?: (name: N) => Record<string, unknown>): ModuleErrors<N> {
+  const declared = new Set<string>(names);
+  return {
+    names,
+    error: (name, message, extra) => new ModuleError(name, message, data || extra ? { ...data?.(name), ...extra } : undefined),
+    declares: (name): name is N => declared.has(name),
+  };
 }
 
 /** Identity helper that keeps the params type flowing into handlers. */
@@ -192,3 +219,16 @@ export function method<P, A, R = void>(m: MethodDef<P, A, R>): MethodDef<P, A, R
 export function query<P, A, R>(q: QueryDef<P, A, R>): QueryDef<P, A, R> {
   return q;
 }
+
+/** The errors the engine itself fails a call with, whatever the module. */
+export const engineErrors = moduleErrors([
+  'OutOfGas',
+  'InvalidArguments',
+  'UnknownTarget',
+  'UnknownMethod',
+  'UnknownQuery',
+  'UnknownEvent',
+  'InvalidEvent',
+  'StateKeyTooLong',
+]);
+export type EngineErrorName = (typeof engineErrors.names)[number];

@@ -279,7 +279,7 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
       'chain.Modules',
       {
         params: t.none,
-        description: 'Modules and precompiles with their methods, queries and events.',
+        description: 'Modules and precompiles with their methods, queries, events and error names.',
         handler: () =>
           registry.modules.map((m) => ({
             name: m.def.name,
@@ -289,6 +289,7 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
             queries: Object.fromEntries(Object.entries(m.def.queries ?? {}).map(([n, d]) => [n, { args: d.args.name, returns: d.returns.name, description: d.description ?? null }])),
             events: Object.fromEntries(Object.entries(m.def.events ?? {}).map(([n, e]) => [n, { signature: eventSignature(n, e), topic0: toHex(m.topic0.get(n)!), indexed: [...(e.indexed ?? [])] }])),
             rpc: Object.keys(m.def.rpc ?? {}),
+            errors: [...(m.def.errors ?? [])],
           })),
       },
     ],

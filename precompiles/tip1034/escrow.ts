@@ -8,13 +8,13 @@
  * (`ChannelNotFound`). Close and withdraw delete the slot. Token movements go through the token's
  * internal `systemTransferFrom` (no approve); TIP-403 is applied here, along payer → payee.
  */
-import { addressBytes, concat, keccak256, schemeOf, toHex, ZERO_ADDRESS, ModuleError, type Address, defineModule, method, type CallContext, type ReadContext, type SignatureCheck } from '../../chain/index.js';
+import { addressBytes, concat, keccak256, schemeOf, toHex, ZERO_ADDRESS, type Address, defineModule, method, type CallContext, type ReadContext, type SignatureCheck } from '../../chain/index.js';
 import { hasTip20Prefix } from '../tip20/addresses.js';
 import { hex32Bytes, word32, type Hex32 } from '../hex.js';
 import { closeArgs, descriptorArgs, openArgs, settleArgs, topUpArgs } from './args.js';
 import { CLOSE_GRACE_PERIOD, ESCROW_ADDRESS, MAX_UINT96 } from './constants.js';
 import { voucherSigner, type ChannelDescriptor } from './descriptor.js';
-import { escrowError } from './errors.js';
+import { escrowError, escrowErrors } from './errors.js';
 import { escrowEvents } from './events.js';
 import { channelIdBytes, voucherDigestBytes } from './hashing.js';
 import { escrowRpc } from './rpc.js';
@@ -70,7 +70,7 @@ function requirePayer(ctx: CallContext, d: ChannelDescriptor): void {
 /** TIP-403 along payer → payee: funding needs an authorized recipient, payouts an authorized sender. */
 async function requirePolicy(ctx: CallContext, token: Address, account: Address, role: 'recipient' | 'sender'): Promise<void> {
   if (await ctx.query<boolean>(token, 'isAuthorized', { account })) return;
-  throw new ModuleError('PolicyForbids', `the transfer policy of token ${token} forbids ${account} as a ${role}; the token issuer controls this list`, { account, role });
+  throw escrowError('PolicyForbids', `the transfer policy of token ${token} forbids ${account} as a ${role}; the token issuer controls this list`, { account, role });
 }
 
 async function pay(ctx: CallContext, token: Address, from: Address, to: Address, amount: bigint): Promise<void> {
@@ -100,6 +100,7 @@ const eventHead = (id: Uint8Array, d: ChannelDescriptor) => ({ channelId: id, pa
 
 export const escrowModule = defineModule({
   name: 'escrow',
+  errors: escrowErrors.names,
   address: ESCROW_ADDRESS,
   events: escrowEvents,
   methods: {

@@ -5,12 +5,13 @@
  *   "tip20Factory": { "tokens": [{ "address": "0x20c0…0000", "name": "Dev USD", "symbol": "DUSD",
  *                                  "issuer": "0x…", "balances": { "0x…": "1000000000000" } }] }
  */
-import { parseUint, t, toAddress, ModuleError, ZERO_ADDRESS, type Address, defineModule, method, query } from '../../chain/index.js';
+import { parseUint, t, toAddress, ZERO_ADDRESS, type Address, defineModule, method, query } from '../../chain/index.js';
 import { hex32Bytes, word32 } from '../hex.js';
 import { computeTokenAddress, hasTip20Prefix, RESERVED_TOKEN_IDS, TIP20_FACTORY_ADDRESS, tip20Id } from './addresses.js';
 import { checkTokenMetadata } from './token.js';
 import { MAX_NAME_BYTES, MAX_SYMBOL_BYTES } from './state.js';
 import { tip20FactoryRpc } from './rpc.js';
+import { tip20Errors } from './errors.js';
 
 export interface GenesisToken {
   address: Address;
@@ -81,6 +82,7 @@ export function parseFactoryParams(json: unknown): FactoryParams {
 
 export const tip20FactoryModule = defineModule<FactoryParams>({
   name: 'tip20Factory',
+  errors: tip20Errors.names,
   address: TIP20_FACTORY_ADDRESS,
   parseParams: parseFactoryParams,
   async genesis(ctx) {
@@ -102,10 +104,10 @@ export const tip20FactoryModule = defineModule<FactoryParams>({
       description: 'Create a TIP-20 token (6 decimals) at computeTokenAddress(sender, salt); `issuer` may mint, burn and set its policy.',
       async handler(ctx, { name, symbol, issuer, salt }) {
         checkTokenMetadata(name, symbol);
-        if (issuer === ZERO_ADDRESS) throw new ModuleError('InvalidIssuer', 'the issuer cannot be the zero address');
+        if (issuer === ZERO_ADDRESS) throw tip20Errors.error('InvalidIssuer', 'the issuer cannot be the zero address');
         const token = computeTokenAddress(ctx.caller, salt);
-        if (tip20Id(token) < RESERVED_TOKEN_IDS) throw new ModuleError('TokenAddressReserved', `salt ${salt} maps to a reserved token id; pick another salt`);
-        if (await ctx.query<boolean>(token, 'exists', {})) throw new ModuleError('TokenAlreadyExists', `${ctx.caller} already created a token with salt ${salt} (at ${token}); pick another salt`);
+        if (tip20Id(token) < RESERVED_TOKEN_IDS) throw tip20Errors.error('TokenAddressReserved', `salt ${salt} maps to a reserved token id; pick another salt`);
+        if (await ctx.query<boolean>(token, 'exists', {})) throw tip20Errors.error('TokenAlreadyExists', `${ctx.caller} already created a token with salt ${salt} (at ${token}); pick another salt`);
         await ctx.call(token, 'initialize', { name, symbol, issuer, balances: [] });
         ctx.emit('TokenCreated', { token, creator: ctx.caller, name, symbol, issuer, salt: hex32Bytes(salt) });
         return token;

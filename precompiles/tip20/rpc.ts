@@ -2,15 +2,16 @@
  * The `tip20.*` JSON-RPC family: token metadata, balances, allowances, TIP-403 answers and the
  * factory's address derivation, all read at the head. Every param is by name or by position.
  */
-import { ModuleError, t, type Address, type Json } from '../../chain/index.js';
+import {  t, type Address, type Json } from '../../chain/index.js';
 import type { NodeApi, RpcMethodDef } from '../../chain/index.js';
 import { word32 } from '../hex.js';
 import { hasTip20Prefix, TIP20_FACTORY_ADDRESS } from './addresses.js';
 import { policyModeType } from './policy.js';
 import { tokenInfoType, type TokenInfo } from './types.js';
+import { tip20Errors } from './errors.js';
 
 async function tokenQuery<R>(node: NodeApi, token: Address, name: string, args: unknown): Promise<R> {
-  if (!hasTip20Prefix(token)) throw new ModuleError('UnknownToken', `${token} is not a TIP-20 address (they start with 0x20c000000000000000000000)`);
+  if (!hasTip20Prefix(token)) throw tip20Errors.error('UnknownToken', `${token} is not a TIP-20 address (they start with 0x20c000000000000000000000)`);
   return node.query<R>(token, name, args);
 }
 

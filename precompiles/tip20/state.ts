@@ -9,9 +9,10 @@
  *   'p'                    → policy mode (absent = open)
  *   'l' ‖ account          → 0x01 when the account is on the policy list
  */
-import { addressBytes, concat, ModuleError, t, utf8, type Address, type Infer } from '../../chain/index.js';
+import { addressBytes, concat, t, utf8, type Address, type Infer } from '../../chain/index.js';
 import type { ReadContext, StateReader, StateWriter } from '../../chain/index.js';
 import { policyAllows, policyModeType, type PolicyMode } from './policy.js';
+import { tip20Errors } from './errors.js';
 
 const META = utf8('m');
 const SUPPLY = utf8('s');
@@ -35,7 +36,7 @@ export const writeMeta = (s: StateWriter, m: TokenMeta) => s.setValue(tokenMetaT
 /** The token's metadata, or `UnknownToken` when nothing was created at this address. */
 export async function requireToken(ctx: Pick<ReadContext, 'self' | 'state'>): Promise<TokenMeta> {
   const meta = await readMeta(ctx.state);
-  if (!meta) throw new ModuleError('UnknownToken', `no TIP-20 token was created at ${ctx.self}; create it with tip20Factory.createToken`);
+  if (!meta) throw tip20Errors.error('UnknownToken', `no TIP-20 token was created at ${ctx.self}; create it with tip20Factory.createToken`);
   return meta;
 }
 

@@ -8,7 +8,7 @@
  * internal `systemTransferFrom` used by other precompiles (the escrow) skips it, because those
  * callers apply the policy along their own logical payer → payee path.
  */
-import { t, ZERO_ADDRESS, ModuleError, type Address, defineModule, method, query, type CallContext, type ReadContext } from '../../chain/index.js';
+import { t, ZERO_ADDRESS, type Address, defineModule, method, query, type CallContext, type ReadContext } from '../../chain/index.js';
 import { DEV_STABLECOIN_ADDRESS, hasTip20Prefix, TIP20_DECIMALS, TIP20_FACTORY_ADDRESS, TIP20_PREFIX } from './addresses.js';
 import { policyModeType } from './policy.js';
 import { initializeArgs, tokenInfoType } from './types.js';
@@ -33,33 +33,34 @@ import {
   MAX_SYMBOL_BYTES,
   type TokenMeta,
 } from './state.js';
+import { tip20Errors } from './errors.js';
 
 const MAX_UINT256 = (1n << 256n) - 1n;
 
 /** Names and symbols are non-empty printable text without control characters. */
 export function checkTokenMetadata(name: string, symbol: string): void {
   const bad = (s: string) => s.length === 0 || s.trim() !== s || /[\u0000-\u001f\u007f]/.test(s);
-  if (bad(name)) throw new ModuleError('InvalidTokenMetadata', 'the token name must be non-empty text without leading/trailing spaces or control characters');
-  if (bad(symbol)) throw new ModuleError('InvalidTokenMetadata', 'the token symbol must be non-empty text without spaces at the ends or control characters');
-  if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw new ModuleError('InvalidTokenMetadata', `the token name is at most ${MAX_NAME_BYTES} bytes`);
-  if (Buffer.byteLength(symbol) > MAX_SYMBOL_BYTES) throw new ModuleError('InvalidTokenMetadata', `the token symbol is at most ${MAX_SYMBOL_BYTES} bytes`);
+  if (bad(name)) throw tip20Errors.error('InvalidTokenMetadata', 'the token name must be non-empty text without leading/trailing spaces or control characters');
+  if (bad(symbol)) throw tip20Errors.error('InvalidTokenMetadata', 'the token symbol must be non-empty text without spaces at the ends or control characters');
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw tip20Errors.error('InvalidTokenMetadata', `the token name is at most ${MAX_NAME_BYTES} bytes`);
+  if (Buffer.byteLength(symbol) > MAX_SYMBOL_BYTES) throw tip20Errors.error('InvalidTokenMetadata', `the token symbol is at most ${MAX_SYMBOL_BYTES} bytes`);
 }
 
 function requireRecipient(to: Address): void {
   if (to === ZERO_ADDRESS || hasTip20Prefix(to)) {
-    throw new ModuleError('InvalidRecipient', `cannot send tokens to ${to} (the zero address and TIP-20 token addresses cannot hold balances); check the recipient`);
+    throw tip20Errors.error('InvalidRecipient', `cannot send tokens to ${to} (the zero address and TIP-20 token addresses cannot hold balances); check the recipient`);
   }
 }
 
 async function requireIssuer(ctx: CallContext): Promise<TokenMeta> {
   const meta = await requireToken(ctx);
-  if (ctx.caller !== meta.issuer) throw new ModuleError('Unauthorized', `only the issuer ${meta.issuer} of ${meta.symbol} may do this; send the transaction from the issuer account`);
+  if (ctx.caller !== meta.issuer) throw tip20Errors.error('Unauthorized', `only the issuer ${meta.issuer} of ${meta.symbol} may do this; send the transaction from the issuer account`);
   return meta;
 }
 
 async function requirePolicy(ctx: ReadContext, account: Address, role: 'send' | 'receive'): Promise<void> {
   if (!(await isAuthorized(ctx.state, account))) {
-    throw new ModuleError('PolicyForbids', `the transfer policy of token ${ctx.self} forbids ${account} to ${role}; ask the issuer to update the policy`, { account, role });
+    throw tip20Errors.error('PolicyForbids', `the transfer policy of token ${ctx.self} forbids ${account} to ${role}; ask the issuer to update the policy`, { account, role });
   }
 }
 
@@ -67,7 +68,7 @@ async function requirePolicy(ctx: ReadContext, account: Address, role: 'send' | 
 async function move(ctx: CallContext, from: Address, to: Address, amount: bigint): Promise<void> {
   const fromBal = await readBalance(ctx.state, from);
   if (fromBal < amount) {
-    throw new ModuleError('InsufficientBalance', `${from} holds ${fromBal} units of ${ctx.self}, needs ${amount}`, { balance: fromBal.toString(), needed: amount.toString() });
+    throw tip20Errors.error('InsufficientBalance', `${from} holds ${fromBal} units of ${ctx.self}, needs ${amount}`, { balance: fromBal.toString(), needed: amount.toString() });
   }
   if (from !== to) {
     writeBalance(ctx.state, from, fromBal - amount);
@@ -78,7 +79,7 @@ async function move(ctx: CallContext, from: Address, to: Address, amount: bigint
 
 async function credit(ctx: CallContext, to: Address, amount: bigint): Promise<void> {
   const supply = await readSupply(ctx.state);
-  if (supply + amount > SUPPLY_CAP) throw new ModuleError('SupplyCapExceeded', `minting ${amount} would take the supply of ${ctx.self} past 2^128-1`);
+  if (supply + amount > SUPPLY_CAP) throw tip20Errors.error('SupplyCapExceeded', `minting ${amount} would take the supply of ${ctx.self} past 2^128-1`);
   writeSupply(ctx.state, supply + amount);
   writeBalance(ctx.state, to, (await readBalance(ctx.state, to)) + amount);
   ctx.emit('Transfer', { from: ZERO_ADDRESS, to, amount });
@@ -89,6 +90,7 @@ const accountArg = t.struct({ account: t.address });
 
 export const tip20Module = defineModule({
   name: 'tip20',
+  errors: tip20Errors.names,
   address: DEV_STABLECOIN_ADDRESS,
   addressPrefix: TIP20_PREFIX,
   events: {
@@ -131,7 +133,7 @@ export const tip20Module = defineModule({
         await requirePolicy(ctx, to, 'receive');
         const allowance = await readAllowance(ctx.state, from, ctx.caller);
         if (allowance < amount) {
-          throw new ModuleError('InsufficientAllowance', `${from} allows ${ctx.caller} to move ${allowance} units, needs ${amount}; approve more first`, { allowance: allowance.toString(), needed: amount.toString() });
+          throw tip20Errors.error('InsufficientAllowance', `${from} allows ${ctx.caller} to move ${allowance} units, needs ${amount}; approve more first`, { allowance: allowance.toString(), needed: amount.toString() });
         }
         if (allowance !== MAX_UINT256) writeAllowance(ctx.state, from, ctx.caller, allowance - amount);
         await move(ctx, from, to, amount);
@@ -153,7 +155,7 @@ export const tip20Module = defineModule({
       async handler(ctx, { amount }) {
         await requireIssuer(ctx);
         const bal = await readBalance(ctx.state, ctx.caller);
-        if (bal < amount) throw new ModuleError('InsufficientBalance', `${ctx.caller} holds ${bal} units, cannot burn ${amount}`, { balance: bal.toString(), needed: amount.toString() });
+        if (bal < amount) throw tip20Errors.error('InsufficientBalance', `${ctx.caller} holds ${bal} units, cannot burn ${amount}`, { balance: bal.toString(), needed: amount.toString() });
         writeBalance(ctx.state, ctx.caller, bal - amount);
         writeSupply(ctx.state, (await readSupply(ctx.state)) - amount);
         ctx.emit('Transfer', { from: ctx.caller, to: ZERO_ADDRESS, amount });
@@ -165,7 +167,7 @@ export const tip20Module = defineModule({
       description: 'Issuer only: hand the issuer role (mint, burn, policy) to another account.',
       async handler(ctx, { issuer }) {
         const meta = await requireIssuer(ctx);
-        if (issuer === ZERO_ADDRESS) throw new ModuleError('InvalidIssuer', 'the issuer cannot be the zero address');
+        if (issuer === ZERO_ADDRESS) throw tip20Errors.error('InvalidIssuer', 'the issuer cannot be the zero address');
         writeMeta(ctx.state, { ...meta, issuer });
         ctx.emit('IssuerChanged', { previousIssuer: meta.issuer, newIssuer: issuer });
       },
@@ -193,10 +195,10 @@ export const tip20Module = defineModule({
       visibility: 'internal',
       description: 'Factory only: create the token at this address with its initial balances.',
       async handler(ctx, { name, symbol, issuer, balances }) {
-        if (ctx.caller !== TIP20_FACTORY_ADDRESS) throw new ModuleError('Unauthorized', 'tokens are created only by the TIP-20 factory');
-        if (await readMeta(ctx.state)) throw new ModuleError('TokenAlreadyExists', `a token already exists at ${ctx.self}`);
+        if (ctx.caller !== TIP20_FACTORY_ADDRESS) throw tip20Errors.error('Unauthorized', 'tokens are created only by the TIP-20 factory');
+        if (await readMeta(ctx.state)) throw tip20Errors.error('TokenAlreadyExists', `a token already exists at ${ctx.self}`);
         checkTokenMetadata(name, symbol);
-        if (issuer === ZERO_ADDRESS) throw new ModuleError('InvalidIssuer', 'the issuer cannot be the zero address');
+        if (issuer === ZERO_ADDRESS) throw tip20Errors.error('InvalidIssuer', 'the issuer cannot be the zero address');
         writeMeta(ctx.state, { name, symbol, issuer });
         for (const { account, amount } of balances) {
           requireRecipient(account);

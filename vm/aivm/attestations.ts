@@ -8,11 +8,12 @@
  * The bond is never waived.
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { addressBytes, concat, isZero, keccak256, t, u32be, u64be, utf8, type Address, ModuleError } from '../../chain/index.js';
+import { addressBytes, concat, isZero, keccak256, t, u32be, u64be, utf8, type Address } from '../../chain/index.js';
 import { KERNEL_GAS } from './constants.js';
 import type { Env } from './env.js';
 import { ATT_EXPIRED, ATT_VERIFIED, checkProof, decodeAttestation, decodeEpochState, encodeAttestationOp, PROOF_OK } from './kernels.js';
 import { AivmReader, attestationT, K } from './state.js';
+import { aivmErrors } from './errors.js';
 
 const DOMAIN = 'aivm/attestation/v1';
 
@@ -62,23 +63,23 @@ const PROOF_FAILURES: [number, string][] = [
 ];
 
 export async function registerAttestation(e: Env, provider: Address, a: RegisterAttestationArgs): Promise<Uint8Array> {
-  if (isZero(a.digest)) throw new ModuleError('EmptyQuoteDigest', 'digest (the TEE quote digest) must not be zero');
-  if (!Number.isInteger(a.kind) || a.kind < 0 || a.kind > 3) throw new ModuleError('UnknownAttestationKind', `kind must be 0 (SGX), 1 (SEV), 2 (TDX) or 3 (NvTrust), got ${a.kind}`);
-  if (!(await e.w.operator(provider))) throw new ModuleError('OperatorUnknown', `${provider} must register as a provider before attesting`);
+  if (isZero(a.digest)) throw aivmErrors.error('EmptyQuoteDigest', 'digest (the TEE quote digest) must not be zero');
+  if (!Number.isInteger(a.kind) || a.kind < 0 || a.kind > 3) throw aivmErrors.error('UnknownAttestationKind', `kind must be 0 (SGX), 1 (SEV), 2 (TDX) or 3 (NvTrust), got ${a.kind}`);
+  if (!(await e.w.operator(provider))) throw aivmErrors.error('OperatorUnknown', `${provider} must register as a provider before attesting`);
   const existing = await e.w.attestation(a.digest);
-  if (existing && existing.provider !== provider) throw new ModuleError('AttestationDigestTaken', 'another provider registered this quote digest');
+  if (existing && existing.provider !== provider) throw aivmErrors.error('AttestationDigestTaken', 'another provider registered this quote digest');
   const count = await e.w.count(K.attestationCount);
-  if (!existing && count >= e.p.attestationSlots) throw new ModuleError('AttestationTableFull', `all ${e.p.attestationSlots} attestation slots are in use`);
+  if (!existing && count >= e.p.attestationSlots) throw aivmErrors.error('AttestationTableFull', `all ${e.p.attestationSlots} attestation slots are in use`);
 
   const message = attestationMessage({ chainId: e.ctx.block.chainId, provider, digest: a.digest, measurement: a.measurement, expiryNs: a.expiryNs, kind: a.kind });
   e.ctx.gas.charge(KERNEL_GAS.proofVerifyOp, 'proof_verify');
   const proof = checkProof({ measurement: a.measurement, attestingKey: a.attestingKey, signature: a.signature, messageHash: message, expiryNs: a.expiryNs, timestampNs: e.timestampNs, kind: a.kind, nonce: 0 });
   if ((proof.status & PROOF_OK) === 0) {
     const why = PROOF_FAILURES.filter(([bit]) => proof.status & bit).map(([, msg]) => msg);
-    throw new ModuleError('AttestationRejected', `proof_verify rejected the attestation: ${why.join('; ')}`, { status: proof.status });
+    throw aivmErrors.error('AttestationRejected', `proof_verify rejected the attestation: ${why.join('; ')}`, { status: proof.status });
   }
   e.ctx.gas.charge(KERNEL_GAS.blsVerify, 'BLS12-381 verification');
-  if (!blsVerify(a.attestingKey, message, a.signature)) throw new ModuleError('InvalidAttestationSignature', 'the BLS12-381 signature does not verify under the attesting key');
+  if (!blsVerify(a.attestingKey, message, a.signature)) throw aivmErrors.error('InvalidAttestationSignature', 'the BLS12-381 signature does not verify under the attesting key');
 
   e.ctx.gas.charge(KERNEL_GAS.attestationOp, 'attestation_apply');
   const epochRaw = await e.w.state.get(K.epochState);
@@ -119,10 +120,10 @@ export interface AllowArgs {
 /** The owner of model `spec` allow-lists (or, with trust 0, effectively revokes) a measurement. */
 export async function allowMeasurement(e: Env, caller: Address, a: AllowArgs): Promise<void> {
   const model = await e.w.model(a.spec);
-  if (!model) throw new ModuleError('ModelUnknown', 'allow-lists belong to registered models: register the model first');
-  if (model.owner !== caller) throw new ModuleError('NotModelOwner', `only the model owner ${model.owner} can change its TEE allow-list`);
-  if (isZero(a.measurement)) throw new ModuleError('EmptyMeasurement', 'measurement must not be zero');
-  if (!Number.isInteger(a.trust) || a.trust < 0 || a.trust > 100) throw new ModuleError('InvalidTrust', 'trust must be 0..100');
+  if (!model) throw aivmErrors.error('ModelUnknown', 'allow-lists belong to registered models: register the model first');
+  if (model.owner !== caller) throw aivmErrors.error('NotModelOwner', `only the model owner ${model.owner} can change its TEE allow-list`);
+  if (isZero(a.measurement)) throw aivmErrors.error('EmptyMeasurement', 'measurement must not be zero');
+  if (!Number.isInteger(a.trust) || a.trust < 0 || a.trust > 100) throw aivmErrors.error('InvalidTrust', 'trust must be 0..100');
   e.w.state.setValue(t.uint8, K.teeAllow(a.spec, a.measurement), a.trust);
   e.ctx.emit('MeasurementAllowed', { spec: a.spec, measurement: a.measurement, trust: a.trust });
 }

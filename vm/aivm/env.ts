@@ -3,10 +3,11 @@
  * and the custody helpers that move LUX in and out of the escrow account while keeping the
  * accounting buckets (stake, open escrow, credit, bonds) in step with it.
  */
-import { ModuleError, type Address, type CallContext, LUX_ADDRESS } from '../../chain/index.js';
+import {  type Address, type CallContext, LUX_ADDRESS } from '../../chain/index.js';
 import { BURN_ADDRESS, ESCROW_ADDRESS } from './constants.js';
 import type { AivmParams } from './params.js';
 import { AivmWriter, type Totals } from './state.js';
+import { aivmErrors } from './errors.js';
 
 export type Bucket = keyof Totals;
 
@@ -33,7 +34,7 @@ export class Env {
   async #adjust(bucket: Bucket, delta: bigint): Promise<void> {
     const tot = await this.w.totals();
     const next = tot[bucket] + delta;
-    if (next < 0n) throw new ModuleError('EscrowUnderflow', `internal accounting of ${bucket} would go negative (invariant broken)`);
+    if (next < 0n) throw aivmErrors.error('EscrowUnderflow', `internal accounting of ${bucket} would go negative (invariant broken)`);
     tot[bucket] = next;
     this.w.setTotals(tot);
   }

@@ -4,7 +4,6 @@
  * and the TEE proof envelope check). A kernel refuses bad arguments with a GpuError; here it becomes
  * a ModuleError of the same name, so a receipt names it and the call reverts like any module error.
  */
-import { ModuleError } from '../../chain/index.js';
 import {
   AIVMEpochState,
   AIVMTransitionResult,
@@ -34,6 +33,7 @@ import {
   provenanceApply as provenanceApplyKernel,
   ProofVerifyResult,
 } from '../../gpu/index.js';
+import { aivmErrors } from './errors.js';
 
 /** Runs a kernel entry point with GpuError turned into a ModuleError of the same name. */
 function moduleErrors<A extends unknown[], R>(kernel: (...args: A) => R): (...args: A) => R {
@@ -41,7 +41,7 @@ function moduleErrors<A extends unknown[], R>(kernel: (...args: A) => R): (...ar
     try {
       return kernel(...args);
     } catch (e) {
-      if (e instanceof GpuError) throw new ModuleError(e.name, e.message, e.data);
+      if (e instanceof GpuError) throw aivmErrors.error(e.name, e.message, e.data);
       throw e;
     }
   };

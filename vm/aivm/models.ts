@@ -5,11 +5,12 @@
  * carry the 630-byte tiny-classifier file: its weight hash must be keccak(file), and such a model's
  * optimistic results are re-executed on chain when challenged.
  */
-import { addressBytes, equals, isZero, keccak256, t, ZERO_ADDRESS, type Address, ModuleError } from '../../chain/index.js';
+import { addressBytes, equals, isZero, keccak256, t, ZERO_ADDRESS, type Address } from '../../chain/index.js';
 import { KERNEL_GAS, ModelOpKind } from './constants.js';
 import type { Env } from './env.js';
 import { decodeEpochState, encodeModelOp, loadModelFile, MODEL_FILE_SIZE } from './kernels.js';
 import { K, modelT, type ModelRecord } from './state.js';
+import { aivmErrors } from './errors.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -19,9 +20,9 @@ function checkFile(file: Uint8Array, weightHash: Uint8Array): void {
     loadModelFile(file);
   } catch (err) {
     const name = (err as Error).name === 'InvalidShift' ? 'InvalidShift' : 'InvalidModelFile';
-    throw new ModuleError(name, `${(err as Error).message} (a model file is the ${MODEL_FILE_SIZE}-byte tiny-classifier format)`);
+    throw aivmErrors.error(name, `${(err as Error).message} (a model file is the ${MODEL_FILE_SIZE}-byte tiny-classifier format)`);
   }
-  if (!equals(keccak256(file), weightHash)) throw new ModuleError('WeightHashMismatch', 'weightHash must be keccak256 of the model file');
+  if (!equals(keccak256(file), weightHash)) throw aivmErrors.error('WeightHashMismatch', 'weightHash must be keccak256 of the model file');
 }
 
 async function queue(e: Env, m: { modelRoot: Uint8Array; weightHash: Uint8Array; licenseRoot: Uint8Array; owner: Address; parameterCount: bigint; modality: number; kind: number }): Promise<void> {
@@ -43,14 +44,14 @@ export interface RegisterModelArgs {
 }
 
 export async function registerModel(e: Env, owner: Address, a: RegisterModelArgs): Promise<void> {
-  if (isZero(a.modelRoot)) throw new ModuleError('EmptyModelRoot', 'modelRoot must not be zero');
-  if (isZero(a.weightHash)) throw new ModuleError('EmptyWeightHash', 'weightHash must not be zero');
-  if (!Number.isInteger(a.modality) || a.modality < 0 || a.modality > 3) throw new ModuleError('UnknownModality', 'modality must be 0 (text), 1 (vision), 2 (audio) or 3 (multi)');
+  if (isZero(a.modelRoot)) throw aivmErrors.error('EmptyModelRoot', 'modelRoot must not be zero');
+  if (isZero(a.weightHash)) throw aivmErrors.error('EmptyWeightHash', 'weightHash must not be zero');
+  if (!Number.isInteger(a.modality) || a.modality < 0 || a.modality > 3) throw aivmErrors.error('UnknownModality', 'modality must be 0 (text), 1 (vision), 2 (audio) or 3 (multi)');
   if (a.file.length > 0) checkFile(a.file, a.weightHash);
   const existing = await e.w.model(a.modelRoot);
-  if (existing && existing.owner !== owner) throw new ModuleError('NotModelOwner', `model is owned by ${existing.owner}`);
+  if (existing && existing.owner !== owner) throw aivmErrors.error('NotModelOwner', `model is owned by ${existing.owner}`);
   const count = await e.w.count(K.modelCount);
-  if (!existing && count >= e.p.modelSlots) throw new ModuleError('ModelTableFull', `all ${e.p.modelSlots} model slots are in use`);
+  if (!existing && count >= e.p.modelSlots) throw aivmErrors.error('ModelTableFull', `all ${e.p.modelSlots} model slots are in use`);
   const rec: ModelRecord = {
     weightHash: a.weightHash,
     licenseRoot: a.licenseRoot,
@@ -71,8 +72,8 @@ export async function registerModel(e: Env, owner: Address, a: RegisterModelArgs
 
 async function owned(e: Env, caller: Address, root: Uint8Array): Promise<ModelRecord> {
   const m = await e.w.model(root);
-  if (!m) throw new ModuleError('ModelUnknown', 'no model with this root is registered');
-  if (m.owner !== caller) throw new ModuleError('NotModelOwner', `only the owner ${m.owner} can change this model`);
+  if (!m) throw aivmErrors.error('ModelUnknown', 'no model with this root is registered');
+  if (m.owner !== caller) throw aivmErrors.error('NotModelOwner', `only the owner ${m.owner} can change this model`);
   return m;
 }
 
@@ -82,7 +83,7 @@ function save(e: Env, root: Uint8Array, m: ModelRecord): void {
 
 export async function updateModelWeights(e: Env, caller: Address, a: { modelRoot: Uint8Array; weightHash: Uint8Array; parameterCount: bigint; file: Uint8Array }): Promise<void> {
   const m = await owned(e, caller, a.modelRoot);
-  if (isZero(a.weightHash)) throw new ModuleError('EmptyWeightHash', 'weightHash must not be zero');
+  if (isZero(a.weightHash)) throw aivmErrors.error('EmptyWeightHash', 'weightHash must not be zero');
   if (a.file.length > 0) checkFile(a.file, a.weightHash);
   m.weightHash = a.weightHash;
   m.version = m.version === U64_MAX ? U64_MAX : m.version + 1n;
@@ -107,7 +108,7 @@ export async function updateModelLicense(e: Env, caller: Address, a: { modelRoot
 
 export async function transferModel(e: Env, caller: Address, a: { modelRoot: Uint8Array; newOwner: Address }): Promise<void> {
   const m = await owned(e, caller, a.modelRoot);
-  if (a.newOwner === ZERO_ADDRESS) throw new ModuleError('InvalidOwner', 'the new owner must not be the zero address');
+  if (a.newOwner === ZERO_ADDRESS) throw aivmErrors.error('InvalidOwner', 'the new owner must not be the zero address');
   m.owner = a.newOwner;
   save(e, a.modelRoot, m);
   await queue(e, { modelRoot: a.modelRoot, weightHash: m.weightHash, licenseRoot: m.licenseRoot, owner: a.newOwner, parameterCount: 0n, modality: m.modality, kind: ModelOpKind.Transfer });

@@ -3,7 +3,7 @@
  * fraud proofs, TEE acceleration, the model registry, legacy rewards, and the per-block kernel round
  * whose state root goes into the block header (`aivm.state`, next to `aivm.receipts`).
  */
-import { t, toHex, type Address, LUX_ADDRESS, defineModule, method, ModuleError, query, type CallContext, type ReadContext } from '../../chain/index.js';
+import { t, toHex, type Address, LUX_ADDRESS, defineModule, method, query, type CallContext, type ReadContext } from '../../chain/index.js';
 import { allowMeasurement, registerAttestation, teeTrust } from './attestations.js';
 import { AIVM_ADDRESS, BURN_ADDRESS, ESCROW_ADDRESS, Mode, POOL_ADDRESS, TaskStatus } from './constants.js';
 import { Env } from './env.js';
@@ -35,6 +35,7 @@ import {
   taskView,
   taskViewT,
 } from './views.js';
+import { aivmErrors } from './errors.js';
 
 type Ctx = CallContext<AivmParams>;
 const env = (ctx: Ctx) => new Env(ctx);
@@ -55,6 +56,7 @@ function teeFilter(ctx: Ctx, spec: Uint8Array) {
 
 export const aivmModule = defineModule<AivmParams>({
   name: 'aivm',
+  errors: aivmErrors.names,
   address: AIVM_ADDRESS,
   parseParams: parseAivmParams,
   async genesis(ctx) {
@@ -177,7 +179,7 @@ export const aivmModule = defineModule<AivmParams>({
       visibility: 'internal',
       description: 'endBlock: one deadline transition, isolated so a failure reverts only itself.',
       handler: async (ctx, { kind, id }) => {
-        if (ctx.caller !== AIVM_ADDRESS) throw new ModuleError('unauthorized', 'deadline transitions run only from endBlock');
+        if (ctx.caller !== AIVM_ADDRESS) throw aivmErrors.error('unauthorized', 'deadline transitions run only from endBlock');
         const e = env(ctx);
         if (kind === DueKind.SettleQuorum) {
           const task = await e.w.task(id);

@@ -4,10 +4,11 @@
  * insertion order, filtered to operators that exist, are not unbonding, still advertise the spec
  * and hold at least the minimum bond.
  */
-import { equals, isZero, t, type Address, ModuleError } from '../../chain/index.js';
+import { equals, isZero, t, type Address } from '../../chain/index.js';
 import type { Env } from './env.js';
 import { AivmReader, K, providerStatsT, type OperatorRecord } from './state.js';
 import type { AivmParams } from './params.js';
+import { aivmErrors } from './errors.js';
 
 export interface RegisterArgs {
   stake: bigint;
@@ -17,11 +18,11 @@ export interface RegisterArgs {
 }
 
 export async function registerOperator(e: Env, op: Address, a: RegisterArgs): Promise<void> {
-  if (isZero(a.spec)) throw new ModuleError('EmptyModelSpec', 'spec (the model spec hash the operator serves) must not be zero');
+  if (isZero(a.spec)) throw aivmErrors.error('EmptyModelSpec', 'spec (the model spec hash the operator serves) must not be zero');
   if (a.stake < e.p.minProviderBond) {
-    throw new ModuleError('StakeBelowMin', `stake ${a.stake} is below the minimum provider bond ${e.p.minProviderBond}`, { minimum: e.p.minProviderBond.toString() });
+    throw aivmErrors.error('StakeBelowMin', `stake ${a.stake} is below the minimum provider bond ${e.p.minProviderBond}`, { minimum: e.p.minProviderBond.toString() });
   }
-  if (await e.w.operator(op)) throw new ModuleError('OperatorExists', `${op} is already registered; deregister and withdraw first to change its bond or spec`);
+  if (await e.w.operator(op)) throw aivmErrors.error('OperatorExists', `${op} is already registered; deregister and withdraw first to change its bond or spec`);
   await e.pull(op, a.stake, 'stake');
   const rec: OperatorRecord = {
     unbonding: false,
@@ -48,13 +49,13 @@ export async function registerOperator(e: Env, op: Address, a: RegisterArgs): Pr
 
 async function existing(e: Env, op: Address): Promise<OperatorRecord> {
   const rec = await e.w.operator(op);
-  if (!rec) throw new ModuleError('OperatorUnknown', `${op} is not a registered provider`);
+  if (!rec) throw aivmErrors.error('OperatorUnknown', `${op} is not a registered provider`);
   return rec;
 }
 
 export async function deregisterOperator(e: Env, op: Address): Promise<void> {
   const rec = await existing(e, op);
-  if (rec.unbonding) throw new ModuleError('OperatorUnbonding', `${op} is already unbonding since block ${rec.unbondBlock}`);
+  if (rec.unbonding) throw aivmErrors.error('OperatorUnbonding', `${op} is already unbonding since block ${rec.unbondBlock}`);
   rec.unbonding = true;
   rec.unbondBlock = e.height;
   e.w.setOperator(op, rec);
@@ -63,10 +64,10 @@ export async function deregisterOperator(e: Env, op: Address): Promise<void> {
 
 export async function withdrawStake(e: Env, op: Address): Promise<bigint> {
   const rec = await existing(e, op);
-  if (!rec.unbonding) throw new ModuleError('OperatorBonded', `${op} is still bonded; call deregisterProvider first`);
+  if (!rec.unbonding) throw aivmErrors.error('OperatorBonded', `${op} is still bonded; call deregisterProvider first`);
   const ready = rec.unbondBlock + e.p.unbondCooldownBlocks;
-  if (e.height < ready) throw new ModuleError('CooldownActive', `the unbonding cooldown ends at block ${ready} (now ${e.height})`, { readyAt: ready.toString() });
-  if (rec.openTasks > 0) throw new ModuleError('OperatorHasOpenTasks', `${op} still has ${rec.openTasks} unresolved task(s); their deadlines will release it`);
+  if (e.height < ready) throw aivmErrors.error('CooldownActive', `the unbonding cooldown ends at block ${ready} (now ${e.height})`, { readyAt: ready.toString() });
+  if (rec.openTasks > 0) throw aivmErrors.error('OperatorHasOpenTasks', `${op} still has ${rec.openTasks} unresolved task(s); their deadlines will release it`);
   await e.pay(op, rec.stake, 'stake');
   e.w.state.delete(K.operator(op));
   e.ctx.emit('StakeWithdrawn', { provider: op, amount: rec.stake });
@@ -76,7 +77,7 @@ export async function withdrawStake(e: Env, op: Address): Promise<bigint> {
 /** Pays out everything credited to `who` (rewards, refunds, returned bonds). */
 export async function claimRewards(e: Env, who: Address): Promise<bigint> {
   const amount = await e.w.credit(who);
-  if (amount === 0n) throw new ModuleError('NoCredit', `${who} has no credit to withdraw`);
+  if (amount === 0n) throw aivmErrors.error('NoCredit', `${who} has no credit to withdraw`);
   e.w.setCreditRaw(who, 0n);
   await e.pay(who, amount, 'credit');
   const stats = await e.w.state.getValue(providerStatsT, K.stats(who));

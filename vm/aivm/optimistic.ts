@@ -23,6 +23,7 @@ import { appendReceipt } from './receipts.js';
 import { DueKind, K, type PostRecord, type TaskRecord } from './state.js';
 import { createTask, requireTask, schedule, settleTask } from './tasks.js';
 import { ReceiptStatus } from './wire.js';
+import { aivmErrors } from './errors.js';
 
 const ZERO32 = new Uint8Array(32);
 export const MIN_PROOF_BYTES = 32;
@@ -36,7 +37,7 @@ export interface PostArgs {
 }
 
 function requireOptimistic(task: TaskRecord): void {
-  if (task.mode === Mode.MultiPartyRedundant) throw new ModuleError('WrongMode', 'this is a redundant (quorum) task: use commitResult / revealResult');
+  if (task.mode === Mode.MultiPartyRedundant) throw aivmErrors.error('WrongMode', 'this is a redundant (quorum) task: use commitResult / revealResult');
 }
 
 /** The challenge window for a poster: shortened for allow-listed TEE providers on TEE tasks. */
@@ -51,17 +52,17 @@ export async function challengeWindow(e: Env, task: TaskRecord, provider: Addres
 
 /** The legacy SubmitResult: the assigned provider posts its output hash with a bond. */
 export async function postResult(e: Env, provider: Address, a: PostArgs): Promise<bigint> {
-  if (isZero(a.taskId)) throw new ModuleError('InvalidReceipt', 'taskId (the job id) must not be empty');
+  if (isZero(a.taskId)) throw aivmErrors.error('InvalidReceipt', 'taskId (the job id) must not be empty');
   const task = await requireTask(e, a.taskId);
   requireOptimistic(task);
-  if (task.status !== TaskStatus.Open && task.status !== TaskStatus.Failed) throw new ModuleError('ReceiptExists', 'a result was already posted for this task');
-  if (!(await e.w.state.has(K.selectedFlag(a.taskId, provider)))) throw new ModuleError('NotSelected', `${provider} is not the provider assigned to this task`);
+  if (task.status !== TaskStatus.Open && task.status !== TaskStatus.Failed) throw aivmErrors.error('ReceiptExists', 'a result was already posted for this task');
+  if (!(await e.w.state.has(K.selectedFlag(a.taskId, provider)))) throw aivmErrors.error('NotSelected', `${provider} is not the provider assigned to this task`);
   // An unposted task fails at the end of its deadline block, so Failed here means "too late".
-  if (task.status === TaskStatus.Failed || e.height > task.commitDeadline) throw new ModuleError('PostWindowClosed', `results were due by block ${task.commitDeadline}`);
-  if (isZero(a.outputHash)) throw new ModuleError('EmptyOutputHash', 'output hash must not be zero');
-  if (a.proof.length < MIN_PROOF_BYTES) throw new ModuleError('InsufficientProof', `proof must be at least ${MIN_PROOF_BYTES} bytes, got ${a.proof.length}`);
-  if ((await e.w.stats(provider)).slashed) throw new ModuleError('ProviderSlashed', `${provider} lost a dispute and may no longer submit results`);
-  if (a.bond < e.p.minProviderBond) throw new ModuleError('BondTooLow', `a result bond must be at least ${e.p.minProviderBond}, got ${a.bond}`);
+  if (task.status === TaskStatus.Failed || e.height > task.commitDeadline) throw aivmErrors.error('PostWindowClosed', `results were due by block ${task.commitDeadline}`);
+  if (isZero(a.outputHash)) throw aivmErrors.error('EmptyOutputHash', 'output hash must not be zero');
+  if (a.proof.length < MIN_PROOF_BYTES) throw aivmErrors.error('InsufficientProof', `proof must be at least ${MIN_PROOF_BYTES} bytes, got ${a.proof.length}`);
+  if ((await e.w.stats(provider)).slashed) throw aivmErrors.error('ProviderSlashed', `${provider} lost a dispute and may no longer submit results`);
+  if (a.bond < e.p.minProviderBond) throw aivmErrors.error('BondTooLow', `a result bond must be at least ${e.p.minProviderBond}, got ${a.bond}`);
 
   await e.pull(provider, a.bond, 'bonds');
   const window = await challengeWindow(e, task, provider);
@@ -97,16 +98,16 @@ export interface ChallengeArgs {
 export async function challenge(e: Env, challenger: Address, a: ChallengeArgs): Promise<void> {
   const task = await requireTask(e, a.taskId);
   requireOptimistic(task);
-  if (task.status === TaskStatus.Open) throw new ModuleError('NothingToChallenge', 'no result has been posted for this task yet');
-  if (task.status === TaskStatus.Challenged) throw new ModuleError('AlreadyChallenged', 'this result is already under dispute');
+  if (task.status === TaskStatus.Open) throw aivmErrors.error('NothingToChallenge', 'no result has been posted for this task yet');
+  if (task.status === TaskStatus.Challenged) throw aivmErrors.error('AlreadyChallenged', 'this result is already under dispute');
   const post = (await e.w.post(a.taskId))!;
   if (task.status !== TaskStatus.Posted || e.height > post.deadline) {
-    throw new ModuleError('ChallengeWindowClosed', `the challenge window closed at block ${post?.deadline ?? task.revealDeadline}`, { deadline: String(post?.deadline ?? task.revealDeadline) });
+    throw aivmErrors.error('ChallengeWindowClosed', `the challenge window closed at block ${post?.deadline ?? task.revealDeadline}`, { deadline: String(post?.deadline ?? task.revealDeadline) });
   }
-  if (challenger === post.provider) throw new ModuleError('SelfChallenge', 'a provider cannot challenge its own result');
-  if (isZero(a.claimedOutput)) throw new ModuleError('EmptyOutputHash', 'claimed output hash must not be zero');
-  if (equals(a.claimedOutput, post.outputHash)) throw new ModuleError('ClaimMatchesResult', 'the claimed output equals the posted one; nothing to dispute');
-  if (a.bond < e.p.minChallengeBond) throw new ModuleError('BondTooLow', `a challenge bond must be at least ${e.p.minChallengeBond}, got ${a.bond}`);
+  if (challenger === post.provider) throw aivmErrors.error('SelfChallenge', 'a provider cannot challenge its own result');
+  if (isZero(a.claimedOutput)) throw aivmErrors.error('EmptyOutputHash', 'claimed output hash must not be zero');
+  if (equals(a.claimedOutput, post.outputHash)) throw aivmErrors.error('ClaimMatchesResult', 'the claimed output equals the posted one; nothing to dispute');
+  if (a.bond < e.p.minChallengeBond) throw aivmErrors.error('BondTooLow', `a challenge bond must be at least ${e.p.minChallengeBond}, got ${a.bond}`);
 
   await e.pull(challenger, a.bond, 'bonds');
   post.challenger = challenger;
@@ -130,7 +131,7 @@ async function reexecute(e: Env, id: Uint8Array, task: TaskRecord): Promise<Uint
   const file = (await e.w.state.get(K.modelFile(task.spec)))!;
   e.ctx.gas.charge(KERNEL_GAS.inferenceOp, 'inference_step');
   const out = runInference(file, task.input, id, e.height, e.timestampNs);
-  if (out.status !== 0) throw new ModuleError('ReexecutionFailed', `inference_step returned status ${out.status}`); // unreachable for a stored model and 32-byte input
+  if (out.status !== 0) throw aivmErrors.error('ReexecutionFailed', `inference_step returned status ${out.status}`); // unreachable for a stored model and 32-byte input
   await e.w.bumpStats((s) => (s.reexecutions += 1n));
   await addArtifact(e, 'inference', id, out.result);
   e.ctx.emit('Reexecuted', { taskId: id, output: out.output & 0xff, outputHash: out.outputCommitment });

@@ -3,12 +3,13 @@
  * to the receipt root, in settlement order. The encoding is stored so `ExportReceipt` can hand it
  * out with a Merkle proof against the current root.
  */
-import { t, toHex, type Address, ModuleError } from '../../chain/index.js';
+import { t, toHex, type Address } from '../../chain/index.js';
 import { addArtifact } from './artifacts.js';
 import type { Env } from './env.js';
 import { addressRoot, receiptProof, receiptRoot, ZERO_ROOT, type ReceiptProof } from './merkle.js';
 import { AivmReader, intentUseT, K, type TaskRecord } from './state.js';
 import { encodeReceipt, receiptHash, type ReceiptStatus } from './wire.js';
+import { aivmErrors } from './errors.js';
 
 export interface AppendedReceipt {
   encoding: Uint8Array;
@@ -74,11 +75,11 @@ export async function resolveTaskId(r: AivmReader, id: Uint8Array): Promise<Uint
 export async function exportReceipt(r: AivmReader, id: Uint8Array): Promise<ExportedReceipt> {
   const taskId = await resolveTaskId(r, id);
   const task = taskId && (await r.task(taskId));
-  if (!taskId || !task) throw new ModuleError('ReceiptNotFound', `no task or intent ${toHex(id)}`);
-  if (task.receiptIndex === 0) throw new ModuleError('ReceiptNotFound', `task ${toHex(taskId)} has not settled yet (status ${task.status})`);
+  if (!taskId || !task) throw aivmErrors.error('ReceiptNotFound', `no task or intent ${toHex(id)}`);
+  if (task.receiptIndex === 0) throw aivmErrors.error('ReceiptNotFound', `task ${toHex(taskId)} has not settled yet (status ${task.status})`);
   const leaves = await r.receiptLeaves();
   const index = task.receiptIndex - 1;
-  if (index >= leaves.length) throw new ModuleError('ProofOutOfRange', 'receipt index is outside the receipt list (invariant broken)');
+  if (index >= leaves.length) throw aivmErrors.error('ProofOutOfRange', 'receipt index is outside the receipt list (invariant broken)');
   return {
     taskId,
     receipt: (await r.state.get(K.receiptEncoding(taskId)))!,

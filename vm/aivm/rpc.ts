@@ -3,9 +3,10 @@
  * head state; the four legacy transactions take a signed transaction (hex), check that it calls the
  * matching method, submit it, wait for its block and answer with the outcome.
  */
-import { decodeValue, Transaction, t, toHex, type Json, type Type, ModuleError, type NodeApi, type RpcMethodDef } from '../../chain/index.js';
+import { decodeValue, Transaction, t, toHex, type Json, type Type, type NodeApi, type RpcMethodDef } from '../../chain/index.js';
 import { AIVM_ADDRESS } from './constants.js';
 import { exportViewT, modelViewT, providerViewT, receiptViewT, rewardStatsViewT, statsViewT, taskViewT } from './views.js';
+import { aivmErrors } from './errors.js';
 
 function read<R>(name: string, returns: Type<R>, toArgs: (p: any) => unknown = () => ({})) {
   return async (node: NodeApi, params: unknown): Promise<Json> => returns.toJson(await node.query<R>(node.moduleAddress('aivm'), name, toArgs(params)));
@@ -22,10 +23,10 @@ function legacyTx(method: string, returns: Type<any> | undefined, description: s
       try {
         tx = Transaction.decode(raw);
       } catch (e) {
-        throw new ModuleError('InvalidArguments', `tx is not a transaction: ${(e as Error).message}`);
+        throw aivmErrors.error('InvalidArguments', `tx is not a transaction: ${(e as Error).message}`);
       }
       if (tx.to !== AIVM_ADDRESS || tx.method !== method) {
-        throw new ModuleError('WrongMethod', `this endpoint takes a signed aivm.${method} transaction; got ${tx.method} to ${tx.to} (use chain.SendTransaction for others)`);
+        throw aivmErrors.error('WrongMethod', `this endpoint takes a signed aivm.${method} transaction; got ${tx.method} to ${tx.to} (use chain.SendTransaction for others)`);
       }
       const { hash, receipt, height } = await node.submit(raw, { wait: true });
       const ok = receipt?.status === 1;

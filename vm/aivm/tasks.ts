@@ -6,7 +6,7 @@
  * Every check runs before the first write, and a ModuleError reverts whatever was written anyway,
  * so a rejected operation changes nothing.
  */
-import { compareBytes, equals, isZero, t, toHex, toRawHex, type Address, ModuleError } from '../../chain/index.js';
+import { compareBytes, equals, isZero, t, toHex, toRawHex, type Address } from '../../chain/index.js';
 import { addArtifact } from './artifacts.js';
 import { MAX_N, MIN_N, Mode, TaskStatus } from './constants.js';
 import type { Env } from './env.js';
@@ -15,6 +15,7 @@ import { appendReceipt } from './receipts.js';
 import { selectOperators, requiredMargin } from './selection.js';
 import { dueT, DueKind, K, revealT, type TaskRecord } from './state.js';
 import { commitHash, ReceiptStatus, taskId as computeTaskId } from './wire.js';
+import { aivmErrors } from './errors.js';
 
 const U256_MAX = (1n << 256n) - 1n;
 const ZERO32 = new Uint8Array(32);
@@ -46,23 +47,23 @@ export async function schedule(e: Env, height: bigint, kind: number, id: Uint8Ar
 
 function checkShape(mode: Mode, n: number, threshold: number): void {
   if (mode === Mode.MultiPartyRedundant) {
-    if (!Number.isInteger(n) || n < MIN_N || n > MAX_N) throw new ModuleError('BadN', `N must be between ${MIN_N} and ${MAX_N} for a redundant task, got ${n}`);
+    if (!Number.isInteger(n) || n < MIN_N || n > MAX_N) throw aivmErrors.error('BadN', `N must be between ${MIN_N} and ${MAX_N} for a redundant task, got ${n}`);
     if (threshold < Math.floor(n / 2) + 1 || threshold > n) {
-      throw new ModuleError('BadThreshold', `threshold must satisfy floor(N/2)+1 <= threshold <= N (${Math.floor(n / 2) + 1}..${n}), got ${threshold}`);
+      throw aivmErrors.error('BadThreshold', `threshold must satisfy floor(N/2)+1 <= threshold <= N (${Math.floor(n / 2) + 1}..${n}), got ${threshold}`);
     }
   } else {
-    if (n !== 1) throw new ModuleError('BadN', `an optimistic task has exactly one provider (N = 1), got ${n}`);
-    if (threshold !== 1) throw new ModuleError('BadThreshold', `an optimistic task has threshold 1, got ${threshold}`);
+    if (n !== 1) throw aivmErrors.error('BadN', `an optimistic task has exactly one provider (N = 1), got ${n}`);
+    if (threshold !== 1) throw aivmErrors.error('BadThreshold', `an optimistic task has threshold 1, got ${threshold}`);
   }
 }
 
 /** Opens a task: validates, selects, escrows the reward, burns the fee. Returns the task id. */
 export async function createTask(e: Env, s: NewTask): Promise<Uint8Array> {
-  if (isZero(s.spec)) throw new ModuleError('EmptyModelSpec', 'spec (the model spec hash) must not be zero');
-  if (isZero(s.prompt)) throw new ModuleError('EmptyPromptHash', 'prompt (the prompt hash) must not be zero');
+  if (isZero(s.spec)) throw aivmErrors.error('EmptyModelSpec', 'spec (the model spec hash) must not be zero');
+  if (isZero(s.prompt)) throw aivmErrors.error('EmptyPromptHash', 'prompt (the prompt hash) must not be zero');
   checkShape(s.mode, s.n, s.threshold);
   const escrow = s.rewardPerOperator * BigInt(s.n);
-  if (escrow > U256_MAX) throw new ModuleError('RewardOverflow', 'reward × N does not fit in uint256');
+  if (escrow > U256_MAX) throw aivmErrors.error('RewardOverflow', 'reward × N does not fit in uint256');
 
   let candidates = await eligibleSet(e.w, s.spec, e.p, s.exclude);
   if (s.filter) {
@@ -70,15 +71,15 @@ export async function createTask(e: Env, s: NewTask): Promise<Uint8Array> {
     for (const op of candidates) if (await s.filter(op)) kept.push(op);
     candidates = kept;
   }
-  if (candidates.length < s.n) throw new ModuleError('NotEnoughEligible', `${candidates.length} eligible provider(s) serve this spec; the task needs ${s.n}`, { eligible: candidates.length });
+  if (candidates.length < s.n) throw aivmErrors.error('NotEnoughEligible', `${candidates.length} eligible provider(s) serve this spec; the task needs ${s.n}`, { eligible: candidates.length });
   const margin = requiredMargin(s.n, e.p.marginFloor, e.p.marginBps);
   if (candidates.length < s.n + margin) {
-    throw new ModuleError('EligibleBelowMargin', `${candidates.length} eligible provider(s); N = ${s.n} needs at least ${s.n + margin} (margin ${margin})`, { eligible: candidates.length, required: s.n + margin });
+    throw aivmErrors.error('EligibleBelowMargin', `${candidates.length} eligible provider(s); N = ${s.n} needs at least ${s.n + margin} (margin ${margin})`, { eligible: candidates.length, required: s.n + margin });
   }
 
   const nonce = (await e.w.state.getValue(t.uint256, K.reqNonce(s.requester))) ?? 0n;
   const id = computeTaskId({ requester: s.requester, nonce, spec: s.spec, prompt: s.prompt, height: e.height, n: s.n, threshold: s.threshold });
-  if (await e.w.task(id)) throw new ModuleError('TaskExists', `task ${toHex(id)} already exists`); // unreachable: the nonce moves
+  if (await e.w.task(id)) throw aivmErrors.error('TaskExists', `task ${toHex(id)} already exists`); // unreachable: the nonce moves
   const selected = selectOperators(id, candidates, s.n);
 
   // An escalation is funded from its parent's open escrow (the same bucket; the caller moves it).
@@ -137,22 +138,22 @@ export async function createTask(e: Env, s: NewTask): Promise<Uint8Array> {
 
 export async function requireTask(e: Env, id: Uint8Array): Promise<TaskRecord> {
   const task = await e.w.task(id);
-  if (!task) throw new ModuleError('TaskUnknown', `no task ${toHex(id)}`);
+  if (!task) throw aivmErrors.error('TaskUnknown', `no task ${toHex(id)}`);
   return task;
 }
 
 function requireRedundant(task: TaskRecord): void {
-  if (task.mode !== Mode.MultiPartyRedundant) throw new ModuleError('WrongMode', 'this is an optimistic task: use submitResult / challenge');
+  if (task.mode !== Mode.MultiPartyRedundant) throw aivmErrors.error('WrongMode', 'this is an optimistic task: use submitResult / challenge');
 }
 
 export async function commitResponse(e: Env, op: Address, id: Uint8Array, commit: Uint8Array): Promise<void> {
-  if (isZero(commit)) throw new ModuleError('EmptyCommit', 'commit must not be zero');
+  if (isZero(commit)) throw aivmErrors.error('EmptyCommit', 'commit must not be zero');
   const task = await requireTask(e, id);
   requireRedundant(task);
-  if (task.status !== TaskStatus.Open) throw new ModuleError('TaskNotCommitting', `task is ${task.status === TaskStatus.Settled ? 'settled' : 'failed'}`);
-  if (e.height > task.commitDeadline) throw new ModuleError('CommitClosed', `the commit window closed at block ${task.commitDeadline}`);
-  if (!(await e.w.state.has(K.selectedFlag(id, op)))) throw new ModuleError('NotSelected', `${op} was not selected for this task`);
-  if (await e.w.state.has(K.commit(id, op))) throw new ModuleError('AlreadyCommitted', `${op} already committed`);
+  if (task.status !== TaskStatus.Open) throw aivmErrors.error('TaskNotCommitting', `task is ${task.status === TaskStatus.Settled ? 'settled' : 'failed'}`);
+  if (e.height > task.commitDeadline) throw aivmErrors.error('CommitClosed', `the commit window closed at block ${task.commitDeadline}`);
+  if (!(await e.w.state.has(K.selectedFlag(id, op)))) throw aivmErrors.error('NotSelected', `${op} was not selected for this task`);
+  if (await e.w.state.has(K.commit(id, op))) throw aivmErrors.error('AlreadyCommitted', `${op} already committed`);
   e.w.state.setValue(t.bytes32, K.commit(id, op), commit);
   e.ctx.emit('Committed', { taskId: id, operator: op, commit });
 }
@@ -164,17 +165,17 @@ export interface Reveal {
 }
 
 export async function revealResponse(e: Env, op: Address, id: Uint8Array, r: Reveal): Promise<void> {
-  if (isZero(r.output)) throw new ModuleError('EmptyOutputHash', 'output hash must not be zero');
+  if (isZero(r.output)) throw aivmErrors.error('EmptyOutputHash', 'output hash must not be zero');
   const task = await requireTask(e, id);
   requireRedundant(task);
-  if (task.status !== TaskStatus.Open) throw new ModuleError('TaskNotCommitting', 'task is already settled');
-  if (e.height <= task.commitDeadline) throw new ModuleError('RevealNotOpen', `reveals open after block ${task.commitDeadline}`);
-  if (e.height > task.revealDeadline) throw new ModuleError('RevealClosed', `the reveal window closed at block ${task.revealDeadline}`);
+  if (task.status !== TaskStatus.Open) throw aivmErrors.error('TaskNotCommitting', 'task is already settled');
+  if (e.height <= task.commitDeadline) throw aivmErrors.error('RevealNotOpen', `reveals open after block ${task.commitDeadline}`);
+  if (e.height > task.revealDeadline) throw aivmErrors.error('RevealClosed', `the reveal window closed at block ${task.revealDeadline}`);
   const stored = await e.w.state.getValue(t.bytes32, K.commit(id, op));
-  if (!stored) throw new ModuleError('NotCommitted', `${op} did not commit to this task`);
-  if (await e.w.state.has(K.reveal(id, op))) throw new ModuleError('AlreadyRevealed', `${op} already revealed`);
+  if (!stored) throw aivmErrors.error('NotCommitted', `${op} did not commit to this task`);
+  if (await e.w.state.has(K.reveal(id, op))) throw aivmErrors.error('AlreadyRevealed', `${op} already revealed`);
   const expect = commitHash({ taskId: id, spec: task.spec, prompt: task.prompt, outputHash: r.output, embeddingHash: r.embedding, operator: op, nonce: r.nonce });
-  if (!equals(expect, stored)) throw new ModuleError('CommitMismatch', 'the revealed output, embedding and nonce do not match the commit');
+  if (!equals(expect, stored)) throw aivmErrors.error('CommitMismatch', 'the revealed output, embedding and nonce do not match the commit');
   e.w.state.setValue(revealT, K.reveal(id, op), { output: r.output, embedding: r.embedding });
   e.w.state.setValue(t.address, K.revealAt(id, task.revealCount), op);
   task.revealCount += 1;
@@ -210,8 +211,8 @@ export interface SettleOutcome {
 export async function settleTask(e: Env, id: Uint8Array): Promise<SettleOutcome> {
   const task = await requireTask(e, id);
   requireRedundant(task);
-  if (task.status !== TaskStatus.Open) throw new ModuleError('AlreadySettled', `task ${toHex(id)} was settled at block ${task.settledHeight}`);
-  if (e.height <= task.revealDeadline) throw new ModuleError('SettleTooEarly', `settlement opens after block ${task.revealDeadline}`);
+  if (task.status !== TaskStatus.Open) throw aivmErrors.error('AlreadySettled', `task ${toHex(id)} was settled at block ${task.settledHeight}`);
+  if (e.height <= task.revealDeadline) throw aivmErrors.error('SettleTooEarly', `settlement opens after block ${task.revealDeadline}`);
 
   const selected = await e.w.selected(id, task.n);
   const revealers = await e.w.revealers(id, task.revealCount);

@@ -2,7 +2,7 @@
  * Named errors of the messaging SessionVM. The first four are upstream's strings, kept exactly
  * (clients match on them); the rest are the limits and checks upstream lacks.
  */
-import { ModuleError } from '../../../chain/index.js';
+import { moduleErrors } from '../../../chain/index.js';
 
 export const MessagingErrors = {
   UnknownSession: 'unknown session',
@@ -24,6 +24,8 @@ export const MessagingErrors = {
 } as const;
 export type MessagingErrorName = (typeof MessagingErrors)[keyof typeof MessagingErrors];
 
+export const messagingErrors = moduleErrors(Object.values(MessagingErrors));
+
 export function fail(name: MessagingErrorName, message: string, data?: Record<string, unknown>): never {
-  throw new ModuleError(name, message, data);
+  throw messagingErrors.error(name, message, data);
 }

@@ -18,7 +18,7 @@
 import { equals, t, defineModule, method, query, type CallContext, type SignatureCheck } from '../../../chain/index.js';
 import { identityId } from '../identity.js';
 import { SESSIONVM_ADDRESS, SESSIONVM_NAME } from './address.js';
-import { fail, MessagingErrors as E } from './errors.js';
+import { fail, MessagingErrors as E, messagingErrors } from './errors.js';
 import { closeSigningPayload, computeMessagingSessionId, messageId, messageSigningPayload, sortParticipants } from './ids.js';
 import { runMaintenance } from './maintenance.js';
 import { type MessagingParams, parseMessagingParams } from './params.js';
@@ -171,6 +171,7 @@ async function messagePage(st: MessagingReader, args: { sessionId: Uint8Array; f
 
 export const messagingModule = defineModule<MessagingParams>({
   name: SESSIONVM_NAME,
+  errors: messagingErrors.names,
   address: SESSIONVM_ADDRESS,
   parseParams: parseMessagingParams,
   events: {

@@ -13,10 +13,11 @@
  * like the receipt's (`unauthorized`, `session expired`, ...). IDs and bytes are 0x hex (upstream
  * used CB58); heights, sequence numbers and counts are JSON numbers; `expires` is a block height.
  */
-import { decodeValue, ModuleError, NamedError, RpcCode, t, toHex, Transaction, type Json, type StructType, type Type } from '../../../chain/index.js';
+import { decodeValue, NamedError, RpcCode, t, toHex, Transaction, type Json, type StructType, type Type } from '../../../chain/index.js';
 import type { NodeApi, RpcMethodDef } from '../../../chain/index.js';
 import { sessionIdFromIdentityId } from '../identity.js';
 import { SESSIONVM_NAME } from './address.js';
+import { fail, MessagingErrors } from './errors.js';
 import * as S from './schemas.js';
 
 const num = (v: bigint): number => {
@@ -50,7 +51,8 @@ async function submitCall<R>(node: NodeApi, raw: Uint8Array, method: string, ret
   }
   const { receipt } = await node.submit(raw, { wait: true });
   if (!receipt) throw new NamedError('InternalError', 'the node returned no receipt', { rpcCode: RpcCode.InternalError });
-  if (receipt.status !== 1) throw new ModuleError(receipt.error, receipt.errorMessage, { txHash: toHex(tx.hash) });
+  // The receipt's error, forwarded as it was recorded (a module's or the engine's name).
+  if (receipt.status !== 1) throw new NamedError(receipt.error, receipt.errorMessage, { rpcCode: RpcCode.ExecutionFailed, data: { txHash: toHex(tx.hash) } });
   return decodeValue(returns, receipt.returnData, 'returnData');
 }
 
@@ -84,7 +86,7 @@ export function messageJson(m: S.MessageView): Json {
 
 async function getSession(node: NodeApi, sessionId: Uint8Array): Promise<S.SessionView> {
   const s = await node.query<S.SessionView | null>(node.moduleAddress(SESSIONVM_NAME), 'getSession', { sessionId });
-  if (!s) throw new ModuleError('unknown session', 'no session with this ID (it may have been pruned after its retention period)');
+  if (!s) fail(MessagingErrors.UnknownSession, 'no session with this ID (it may have been pruned after its retention period)');
   return s;
 }
 

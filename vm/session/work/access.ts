@@ -1,7 +1,7 @@
 /**
  * Loading and saving module records, with the named errors for missing ones.
  */
-import { toHex, ModuleError, type CallContext, type ReadContext, type StateReader } from '../../../chain/index.js';
+import { toHex, type CallContext, type ReadContext, type StateReader } from '../../../chain/index.js';
 import type { WorkParams } from './params.js';
 import {
   keys,
@@ -15,13 +15,14 @@ import {
   type StepRecord,
 } from './state.js';
 import { type Id32, NodeStatus, SessionState } from './types.js';
+import { workErrors } from './errors.js';
 
 export type Ctx = CallContext<WorkParams>;
 export type RCtx = ReadContext<WorkParams>;
 
 export async function loadSession(state: StateReader, id: Id32): Promise<SessionRecord> {
   const s = await state.getValue(sessionRecord, keys.session(id));
-  if (!s) throw new ModuleError('SessionNotFound', `no workload session ${toHex(id)}`);
+  if (!s) throw workErrors.error('SessionNotFound', `no workload session ${toHex(id)}`);
   return s;
 }
 
@@ -30,7 +31,7 @@ export function saveSession(ctx: Ctx, id: Id32, s: SessionRecord): void {
 }
 
 export async function loadStep(state: StateReader, sessionId: Id32, index: number, session: SessionRecord): Promise<StepRecord> {
-  if (index >= session.stepCount) throw new ModuleError('StepNotFound', `session ${toHex(sessionId)} has ${session.stepCount} steps; there is no step ${index}`);
+  if (index >= session.stepCount) throw workErrors.error('StepNotFound', `session ${toHex(sessionId)} has ${session.stepCount} steps; there is no step ${index}`);
   return (await state.getValue(stepRecord, keys.step(sessionId, index)))!;
 }
 
@@ -40,7 +41,7 @@ export function saveStep(ctx: Ctx, sessionId: Id32, index: number, s: StepRecord
 
 export async function loadRequest(state: StateReader, requestId: Id32): Promise<RequestRecord> {
   const r = await state.getValue(requestRecord, keys.request(requestId));
-  if (!r) throw new ModuleError('RequestNotFound', `no oracle request ${toHex(requestId)}`);
+  if (!r) throw workErrors.error('RequestNotFound', `no oracle request ${toHex(requestId)}`);
   return r;
 }
 
@@ -50,7 +51,7 @@ export function saveRequest(ctx: Ctx, requestId: Id32, r: RequestRecord): void {
 
 export async function loadNode(state: StateReader, nodeId: Id32): Promise<NodeRecord> {
   const n = await state.getValue(nodeRecord, keys.node(nodeId));
-  if (!n) throw new ModuleError('NodeNotFound', `no service node ${toHex(nodeId)}; register it with registerNode`);
+  if (!n) throw workErrors.error('NodeNotFound', `no service node ${toHex(nodeId)}; register it with registerNode`);
   return n;
 }
 
@@ -61,18 +62,18 @@ export function saveNode(ctx: Ctx, nodeId: Id32, n: NodeRecord): void {
 /** The node, checked to be operated by the caller. */
 export async function operatedNode(ctx: Ctx, nodeId: Id32): Promise<NodeRecord> {
   const node = await loadNode(ctx.state, nodeId);
-  if (node.operator !== ctx.caller) throw new ModuleError('NotNodeOperator', `node ${toHex(nodeId)} is operated by ${node.operator}, not ${ctx.caller}`);
+  if (node.operator !== ctx.caller) throw workErrors.error('NotNodeOperator', `node ${toHex(nodeId)} is operated by ${node.operator}, not ${ctx.caller}`);
   return node;
 }
 
 export function requireOwner(ctx: Ctx, s: SessionRecord, sessionId: Id32): void {
-  if (s.owner !== ctx.caller) throw new ModuleError('NotSessionOwner', `only the session's owner ${s.owner} may do this to ${toHex(sessionId)}`);
+  if (s.owner !== ctx.caller) throw workErrors.error('NotSessionOwner', `only the session's owner ${s.owner} may do this to ${toHex(sessionId)}`);
 }
 
 /** Refuses finalized and failed sessions with their own names (no flip of a finished session). */
 export function requireLive(s: SessionRecord, sessionId: Id32): void {
-  if (s.state === SessionState.finalized) throw new ModuleError('SessionFinalized', `session ${toHex(sessionId)} is finalized; it cannot change any more`);
-  if (s.state === SessionState.failed) throw new ModuleError('SessionFailed', `session ${toHex(sessionId)} has failed (${s.error || 'no reason'}); create a new session`);
+  if (s.state === SessionState.finalized) throw workErrors.error('SessionFinalized', `session ${toHex(sessionId)} is finalized; it cannot change any more`);
+  if (s.state === SessionState.failed) throw workErrors.error('SessionFailed', `session ${toHex(sessionId)} has failed (${s.error || 'no reason'}); create a new session`);
 }
 
 export function inCommittee(s: SessionRecord, nodeId: Id32): boolean {
@@ -82,12 +83,10 @@ export function inCommittee(s: SessionRecord, nodeId: Id32): boolean {
 
 /** A committee member acting through its operator: member, operated by the caller, active. */
 export async function actingMember(ctx: Ctx, s: SessionRecord, sessionId: Id32, nodeId: Id32): Promise<NodeRecord> {
-  if (!inCommittee(s, nodeId)) throw new ModuleError('NotCommitteeMember', `node ${toHex(nodeId)} is not on the committee of session ${toHex(sessionId)}`);
+  if (!inCommittee(s, nodeId)) throw workErrors.error('NotCommitteeMember', `node ${toHex(nodeId)} is not on the committee of session ${toHex(sessionId)}`);
   const node = await operatedNode(ctx, nodeId);
-  if (node.status !== NodeStatus.active) throw new ModuleError('NodeNotActive', `node ${toHex(nodeId)} is not active; activate it first`);
+  if (node.status !== NodeStatus.active) throw workErrors.error('NodeNotActive', `node ${toHex(nodeId)} is not active; activate it first`);
   return node;
 }
 
-export function fail(name: string, message: string): never {
-  throw new ModuleError(name, message);
-}
+export { fail } from './errors.js';

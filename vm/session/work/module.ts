@@ -5,6 +5,7 @@
  * timeouts at block height.
  */
 import { toAddress, t, NamedError, defineModule, method, ModuleError } from '../../../chain/index.js';
+import { workErrors } from './errors.js';
 import { type Ctx } from './access.js';
 import { initDeadlines, processDue } from './deadlines.js';
 import { ensureBeacon, stirEntropy, writeGenesisBeacon } from './epochs.js';
@@ -60,7 +61,8 @@ function tx<A, R>(handler: (ctx: Ctx, args: A) => Promise<R>) {
     try {
       return await handler(ctx, args);
     } catch (e) {
-      if (e instanceof NamedError && !(e instanceof ModuleError)) throw new ModuleError(e.name, e.message);
+      // The pure helpers throw NamedErrors named from the module's table: fail with the same name.
+      if (e instanceof NamedError && !(e instanceof ModuleError) && workErrors.declares(e.name)) throw workErrors.error(e.name, e.message);
       throw e;
     }
   };
@@ -68,6 +70,7 @@ function tx<A, R>(handler: (ctx: Ctx, args: A) => Promise<R>) {
 
 export const sessionWorkModule = defineModule<WorkParams>({
   name: SESSION_WORK_MODULE,
+  errors: workErrors.names,
   address: SESSION_WORK_ADDRESS,
   parseParams: parseWorkParams,
   async genesis(ctx) {

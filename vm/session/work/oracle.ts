@@ -4,13 +4,14 @@
  * hashes kept beside it), and members co-sign the attestation payload by submitting shares, which
  * anyone can then assemble into a CompleteStep / FinalizeSession attestation.
  */
-import { addressBytes, equals, toHex, t, sha256, ModuleError, type StateReader } from '../../../chain/index.js';
+import { addressBytes, equals, toHex, t, sha256, type StateReader } from '../../../chain/index.js';
 import { actingMember, type Ctx, fail, inCommittee, loadNode, loadRequest, loadSession, loadStep, requireLive, saveRequest, saveStep } from './access.js';
 import { MLDSA65_SIGNATURE_BYTES } from './attestation.js';
 import { attestationId, nodeIdFromPublicKey, oracleRecordId, sessionCompleteCommit } from './ids.js';
 import { merkleRoot, oracleRecordLeaf, oracleRecordsRootFromLeaves } from './merkle.js';
 import { keys, oracleRecordRow, type OracleRecordRow, shareList } from './state.js';
 import { type AttestationDomain, domainForStepKind, type Id32, isAttestationDomain, NodeStatus, SessionState, StepState } from './types.js';
+import { workErrors } from './errors.js';
 
 export interface RecordArgs {
   requestId: Id32;
@@ -102,7 +103,7 @@ async function shareTarget(ctx: Ctx, domain: AttestationDomain, subjectId: Id32)
     if (!session.proposedOutput) fail('FinalizeNotRequested', `finalization of session ${toHex(subjectId)} has not been requested`);
     return { session, domain, commitRoot: sessionCompleteCommit(session.proposedOutput, session.oracleRoot, session.receiptsRoot) };
   }
-  if (domain === 'epoch/beacon') throw new ModuleError('WrongDomain', 'epoch beacons are derived on chain; no attestation is collected for them');
+  if (domain === 'epoch/beacon') throw workErrors.error('WrongDomain', 'epoch beacons are derived on chain; no attestation is collected for them');
   const { request, session, step } = await openRequestContext(ctx, subjectId);
   if (!request.committed) fail('StepNotCommitted', `the records of request ${toHex(subjectId)} are not committed yet`);
   const want = domainForStepKind(step.kind as never);

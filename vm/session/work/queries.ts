@@ -1,5 +1,5 @@
 /** Read-only queries of the workload-session module (served by `chain.Call` and the sessionvm RPC). */
-import { toHex, t, ModuleError, query, type StateReader } from '../../../chain/index.js';
+import { toHex, t, query, type StateReader } from '../../../chain/index.js';
 import { loadNode, loadRequest, loadSession, loadStep, type RCtx } from './access.js';
 import { quorumSize } from './committee.js';
 import { beaconAt, epochAt, latestEpoch } from './epochs.js';
@@ -33,6 +33,7 @@ import {
   toSessionView,
   toStepView,
 } from './views.js';
+import { workErrors } from './errors.js';
 
 const sessionArg = t.struct({ sessionId: t.bytes32 });
 const nodeArg = t.struct({ nodeId: t.bytes32 });
@@ -82,8 +83,8 @@ export const workQueries = {
     description: 'Proofs of one committed record: tree (b) of its leaf to the records root, tree (a) of its body hash to the data root.',
     handler: async (ctx: RCtx, { requestId, index }) => {
       const r = await loadRequest(ctx.state, requestId);
-      if (!r.committed) throw new ModuleError('StepNotCommitted', 'the records are not committed yet');
-      if (index >= r.recordCount) throw new ModuleError('IndexOutOfRange', `the request has ${r.recordCount} records`);
+      if (!r.committed) throw workErrors.error('StepNotCommitted', 'the records are not committed yet');
+      if (index >= r.recordCount) throw workErrors.error('IndexOutOfRange', `the request has ${r.recordCount} records`);
       const rows = await loadRecords(ctx.state, requestId, r.recordCount);
       return {
         leaf: rows[index]!.leaf,
@@ -200,7 +201,7 @@ export const workQueries = {
     handler: async (ctx: RCtx, { epoch }) => {
       const e = epoch ?? (await latestEpoch(ctx.state));
       const b = await beaconAt(ctx.state, e);
-      if (!b) throw new ModuleError('EpochNotFound', `no beacon for epoch ${e} yet (current epoch ${epochAt(ctx.block.height, ctx.params as WorkParams)})`);
+      if (!b) throw workErrors.error('EpochNotFound', `no beacon for epoch ${e} yet (current epoch ${epochAt(ctx.block.height, ctx.params as WorkParams)})`);
       return b;
     },
   }),
@@ -209,7 +210,7 @@ export const workQueries = {
     returns: attestationView,
     handler: async (ctx: RCtx, { attestationId }) => {
       const a = await ctx.state.getValue(attestationRecord, keys.attestation(attestationId));
-      if (!a) throw new ModuleError('AttestationNotFound', `no attestation ${toHex(attestationId)}`);
+      if (!a) throw workErrors.error('AttestationNotFound', `no attestation ${toHex(attestationId)}`);
       return { attestationId, ...a };
     },
   }),
@@ -230,7 +231,7 @@ export const workQueries = {
     handler: async (ctx: RCtx, { sessionId, index }) => {
       const s = await loadSession(ctx.state, sessionId);
       const ids = await sessionReceiptIds(ctx.state, sessionId, s);
-      if (index >= ids.length) throw new ModuleError('IndexOutOfRange', `the session has ${ids.length} receipts`);
+      if (index >= ids.length) throw workErrors.error('IndexOutOfRange', `the session has ${ids.length} receipts`);
       return { receiptId: ids[index]!, receiptsRoot: merkleRoot(ids), proof: merkleProof(ids, index) };
     },
   }),

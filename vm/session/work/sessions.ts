@@ -9,7 +9,7 @@
  *   any live state ─fail / session timeout→ failed
  *   waiting_io: step timeout → step failed → retryStep → step pending (retry+1)
  */
-import { equals, toHex, sha256, ModuleError, type SignatureCheck, type StateReader } from '../../../chain/index.js';
+import { equals, toHex, sha256, type SignatureCheck, type StateReader } from '../../../chain/index.js';
 import {
   actingMember,
   type Ctx,
@@ -34,6 +34,7 @@ import { activeNodes, finalizing, openRequests } from './linkedset.js';
 import { merkleRoot, ZERO_ID } from './merkle.js';
 import { attestationRecord, DueKind, type DueEntry, keys, receiptRecord, sessionRecord, type SessionRecord, shareList, type StepRecord } from './state.js';
 import { domainForStepKind, type Id32, isAttestationDomain, NodeStatus, requiresOracle, SessionState, sessionStateName, StepState } from './types.js';
+import { workErrors } from './errors.js';
 
 export async function createSession(ctx: Ctx, serviceId: Id32): Promise<Id32> {
   const beacon = await ensureBeacon(ctx);
@@ -44,7 +45,7 @@ export async function createSession(ctx: Ctx, serviceId: Id32): Promise<Id32> {
   try {
     committee = assignCommittee(beacon.randomness, serviceId, beacon.epoch, eligible, { min: ctx.params.committeeMin, max: ctx.params.committeeMax });
   } catch (e) {
-    throw new ModuleError('NotEnoughNodes', `not enough eligible nodes: ${eligible.length} active, a committee needs ${ctx.params.committeeMin}`);
+    throw workErrors.error('NotEnoughNodes', `not enough eligible nodes: ${eligible.length} active, a committee needs ${ctx.params.committeeMin}`);
   }
   const session: SessionRecord = {
     serviceId,
