@@ -54,6 +54,10 @@ export class ReferenceProvider {
   readonly #jobs = new Map<string, Job>();
   readonly #checked = new Set<string>();
   #scanned = 0n;
+  /** The head the last completed pass looked at (-1 before the first). */
+  #seenHead = -1n;
+  /** Transactions sent and not yet answered with a receipt. */
+  #inFlight = 0;
   #running = false;
   #loop: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -99,6 +103,22 @@ export class ReferenceProvider {
     })();
   }
 
+  /** Wakes the poll loop now (a harness that mines calls it after each block). */
+  poke(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#wake?.();
+  }
+
+  /** The head height the last completed pass looked at (-1 before the first pass). */
+  get seenHead(): bigint {
+    return this.#seenHead;
+  }
+
+  /** Whether a transaction of this provider is on its way (sent, receipt not yet back). */
+  get sending(): boolean {
+    return this.#inFlight > 0;
+  }
+
   async stop(): Promise<void> {
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
@@ -114,10 +134,19 @@ export class ReferenceProvider {
     return { output: r.outputCommitment, embedding: r.inputCommitment, result: r.result };
   }
 
+  async #send(method: string, args: Record<string, unknown>) {
+    this.#inFlight++;
+    try {
+      return await this.#o.client.send(this.#o.signer, method, args);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
   async ensureRegistered(): Promise<void> {
     const me = await this.#o.client.provider(this.address);
     if (me.registered) return;
-    const r = await this.#o.client.send(this.#o.signer, 'registerProvider', { stake: this.#o.stake, spec: this.spec, endpoint: this.#o.endpoint, gpuModel: this.#o.gpuModel });
+    const r = await this.#send('registerProvider', { stake: this.#o.stake, spec: this.spec, endpoint: this.#o.endpoint, gpuModel: this.#o.gpuModel });
     this.#record('register', '', r);
   }
 
@@ -144,6 +173,7 @@ export class ReferenceProvider {
       }
     }
     for (const ev of posted) await this.#maybeChallenge(ev, head);
+    this.#seenHead = head;
   }
 
   async #advance(job: Job, head: bigint): Promise<void> {
@@ -166,7 +196,7 @@ export class ReferenceProvider {
     if (task.mode !== Mode.MultiPartyRedundant) {
       if (job.phase !== 'new' || task.status !== TaskStatus.Open || next > task.commitDeadline) return;
       const output = this.#o.dishonest ? keccak256(concat(utf8('dishonest'), answer.output)) : answer.output;
-      const r = await c.send(this.#o.signer, 'submitResult', { taskId: job.id, outputHash: output, bond: this.#o.bond, computeMs, proof: answer.result });
+      const r = await this.#send('submitResult', { taskId: job.id, outputHash: output, bond: this.#o.bond, computeMs, proof: answer.result });
       job.phase = 'posted';
       this.#record('post', key, r);
       return;
@@ -176,12 +206,12 @@ export class ReferenceProvider {
       job.output = answer.output;
       job.embedding = answer.embedding;
       const commit = commitHash({ taskId: job.id, spec: task.spec, prompt: task.prompt, outputHash: job.output, embeddingHash: job.embedding, operator: this.address, nonce: job.nonce });
-      const r = await c.send(this.#o.signer, 'commitResult', { taskId: job.id, commit });
+      const r = await this.#send('commitResult', { taskId: job.id, commit });
       job.phase = 'committed';
       this.#record('commit', key, r);
     } else if (job.phase === 'committed' && next > task.commitDeadline && next <= task.revealDeadline) {
       if (this.#o.dishonest) return; // withhold: never reveal
-      const r = await c.send(this.#o.signer, 'revealResult', { taskId: job.id, output: job.output!, embedding: job.embedding!, nonce: job.nonce! });
+      const r = await this.#send('revealResult', { taskId: job.id, output: job.output!, embedding: job.embedding!, nonce: job.nonce! });
       job.phase = 'revealed';
       this.#record('reveal', key, r);
     }
@@ -196,7 +226,7 @@ export class ReferenceProvider {
     const answer = this.outputFor(task);
     if (!answer || equals(answer.output, task.post.outputHash) || head + 1n > task.post.deadline) return;
     try {
-      const r = await this.#o.client.send(this.#o.signer, 'challenge', { taskId: task.taskId, claimedOutput: answer.output, bond: this.#o.bond });
+      const r = await this.#send('challenge', { taskId: task.taskId, claimedOutput: answer.output, bond: this.#o.bond });
       this.#record('challenge', key, r);
     } catch (e) {
       this.actions.push({ kind: 'challenge-error', taskId: key, error: (e as Error).name });

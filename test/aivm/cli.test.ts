@@ -31,7 +31,7 @@ describe('aivm CLI and provider processes against a devnet', function () {
     modelPath = join(dir, 'model.bin');
     writeFileSync(modelPath, file);
     const genesisPath = join(dir, 'genesis.json');
-    writeGenesisFile(genesisPath, devGenesisDoc({ modules: { aivm: { marginFloor: 0, postBlocks: 40, challengeWindowBlocks: 8, minChallengeWindowBlocks: 2 } } }));
+    writeGenesisFile(genesisPath, devGenesisDoc({ modules: { aivm: { marginFloor: 0, postBlocks: 40, challengeWindowBlocks: 20, minChallengeWindowBlocks: 2 } } }));
     devnet = await startDevnet({ memory: true, args: ['--genesis', genesisPath, '--block-time', '250'] });
     rpcArgs = ['--rpc', devnet.url];
   });

@@ -9,12 +9,14 @@
  *  - bonds and balances are conserved after every block;
  *  - a follower replaying the devnet's blocks reproduces every AIVM root.
  * The requester picks each task's input so that selection lands where the scenario needs it
- * (grinding the prompt, the very bias the eligible-set margin bounds): blocks are mined by the
- * test at a steady pace, and paused when a task's height must be known in advance.
+ * (grinding the prompt, the very bias the eligible-set margin bounds). Blocks are mined by the test
+ * on demand, not on a timer: the next block comes once every provider has looked at the head (or
+ * has its transaction in the mempool), so a loaded machine slows the test down but cannot make a
+ * provider miss a window. Mining pauses when a task's height must be known in advance.
  */
 import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { DevChain, importBlock, Node, RpcClient, RpcServer, signTx, toHex, type Signer } from '../../sdk/chain.js';
+import { DevChain, importBlock, Node, RpcClient, RpcServer, signTx, toHex, type Address, type Signer } from '../../sdk/chain.js';
 import { devGenesis, startNode } from '../../genesis/index.js';
 import { AIVM_ADDRESS, AivmClient, aivmModule, Mode, ReferenceProvider, selectOperators, TaskStatus, taskId as computeTaskId, type TaskView } from '../../sdk/aivm/index.js';
 import { accountsOf, checkConservation, fundedSigners, ok, ONE } from './harness.js';
@@ -49,13 +51,22 @@ describe('aivm devnet end to end: six reference providers over JSON-RPC (accepta
     supply = await checkConservation(chain, accounts as never, supply);
     conservationChecks++;
   };
+  /** Mining stops at this height (the miner idles once the head reaches it). */
+  let stopAt: bigint | undefined;
   const pause = () =>
     new Promise<void>((res) => {
       paused = true;
       idle = res;
     });
+  /** Lets the miner run up to `height` and stop there; resolves once it has. */
+  const pauseAt = (height: bigint) =>
+    new Promise<void>((res) => {
+      stopAt = height;
+      idle = res;
+    });
   const resume = () => {
     paused = false;
+    stopAt = undefined;
   };
   const head = () => node.chain.headHeader.height;
   const task = async (id: Uint8Array) => (await chain.call<TaskView | null>('aivm', 'getTask', { id }))!;
@@ -68,8 +79,11 @@ describe('aivm devnet end to end: six reference providers over JSON-RPC (accepta
     }
   };
 
-  /** Submits a task in a block the test mines itself, with an input whose selection satisfies `want`. */
-  async function submitGround(mode: number, n: number, threshold: number, want: (selected: string[]) => boolean): Promise<Uint8Array> {
+  /**
+   * Submits a task in a block the test mines itself, with an input whose selection satisfies `want`.
+   * With `holdAfter`, mining then stops `holdAfter` blocks later (see `pauseAt`).
+   */
+  async function submitGround(mode: number, n: number, threshold: number, want: (selected: string[]) => boolean, holdAfter?: bigint): Promise<Uint8Array> {
     await pause();
     const height = head() + 1n;
     const eligible = await chain.call<string[]>('aivm', 'eligible', { spec });
@@ -85,6 +99,7 @@ describe('aivm devnet end to end: six reference providers over JSON-RPC (accepta
     const sent = await chain.submit(requester, 'aivm', 'submitTask', { mode, spec, prompt: K(input), input, n, threshold, reward: ONE, fee });
     await mineOne();
     resume();
+    if (holdAfter !== undefined) stopAt = height + holdAfter;
     const r = await sent.receipt;
     ok(r);
     expect(r.height).to.equal(height);
@@ -104,21 +119,27 @@ describe('aivm devnet end to end: six reference providers over JSON-RPC (accepta
     await mineOne();
     ok(await reg.receipt);
 
+    /** Every provider has seen head `h`, or is waiting for its transaction (already in the mempool) to be mined. */
+    const providersDone = (h: bigint) => providers !== undefined && providers.every((p) => p.seenHead >= h || (p.sending && node.mempool.pendingCount(p.address as Address) > 0));
     minerLoop = (async () => {
       while (mining) {
-        if (paused) {
+        if (paused || (stopAt !== undefined && head() >= stopAt)) {
           idle?.();
           idle = undefined;
-          await sleep(20);
+          await sleep(5);
+          continue;
+        }
+        if (!providersDone(head())) {
+          await sleep(5); // waiting on the providers' progress, not on the clock
           continue;
         }
         try {
           await mineOne();
+          for (const p of providers) p.poke();
         } catch (e) {
           minerError = e;
           mining = false;
         }
-        await sleep(120);
       }
     })();
 
@@ -182,12 +203,14 @@ describe('aivm devnet end to end: six reference providers over JSON-RPC (accepta
 
   it('an unchallenged result finalizes exactly at the window end; a challenge one block late is rejected', async () => {
     const honest = providers[1]!.address;
-    const id = await submitGround(Mode.Optimistic, 1, 1, (sel) => sel[0] === honest);
-    await waitFor('the post', async () => (await task(id)).status === TaskStatus.Posted);
+    // The assigned provider posts in the first block after the task's: hold there.
+    const id = await submitGround(Mode.Optimistic, 1, 1, (sel) => sel[0] === honest, 1n);
+    const height = (await task(id)).requestHeight;
+    await pauseAt(height + 1n);
+    expect((await task(id)).status).to.equal(TaskStatus.Posted);
     const deadline = (await task(id)).post!.deadline;
-    await waitFor('the block before the window end', async () => head() >= deadline - 2n);
-    await pause();
-    expect(head() < deadline).to.equal(true);
+    await pauseAt(deadline - 2n);
+    expect(head()).to.equal(deadline - 2n);
     while (head() < deadline) {
       expect((await task(id)).status).to.equal(TaskStatus.Posted);
       await mineOne();

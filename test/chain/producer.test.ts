@@ -6,7 +6,15 @@ describe('producer modes and dev time helpers', function () {
   it('interval mode produces blocks on its own, empty or not, with increasing timestamps', async () => {
     const node = await startNode({ memory: true, verifier: { threads: 0 }, mining: { mode: 'interval', blockTimeMs: 50 } });
     try {
-      await new Promise((r) => setTimeout(r, 400));
+      // Wait for the third block to be committed (an event, however slow the machine is).
+      await new Promise<void>((resolve) => {
+        const off = node.chain.onBlock((b) => {
+          if (b.block.header.height >= 3n) {
+            off();
+            resolve();
+          }
+        });
+      });
       const h = node.chain.head.height;
       expect(Number(h)).to.be.greaterThan(2);
       let prev = -1n;
@@ -25,8 +33,9 @@ describe('producer modes and dev time helpers', function () {
     const c = new DevChain(node);
     try {
       await c.submit(c.signer(0, 'secp256k1'), 'lux', 'transfer', { to: c.signer(1).address, amount: 1n });
-      await new Promise((r) => setTimeout(r, 50));
+      await node.producer!.mine(0); // no block is being built: manual mode never starts one
       expect(node.chain.head.height).to.equal(0n);
+      expect(node.mempool.size).to.equal(1);
       const blocks = await node.mine(3);
       expect(blocks.map((b) => b.block.txs.length)).to.deep.equal([1, 0, 0]);
       expect(node.chain.head.height).to.equal(3n);
@@ -44,8 +53,9 @@ describe('producer modes and dev time helpers', function () {
       expect(r.height).to.equal(1n);
       node.producer!.setMode('manual');
       const p = await c.submit(c.signer(2, 'secp256k1'), 'lux', 'transfer', { to: c.signer(1).address, amount: 1n });
-      await new Promise((res) => setTimeout(res, 50));
+      await node.producer!.mine(0);
       expect(node.chain.head.height).to.equal(1n);
+      expect(node.mempool.size).to.equal(1);
       node.producer!.setMode('auto'); // picks up what waits
       expect((await p.receipt).height).to.equal(2n);
     } finally {
