@@ -1,12 +1,12 @@
 /**
  * The house rules (README "Architecture"), checked by `npm test` (test/architecture.test.ts) and by
  * `npx depcruise chain vm precompiles gpu genesis sdk bin`. From the bottom up, every arrow points
- * down:  gpu/ · chain/ → vm/, precompiles/ → genesis/ → sdk/ → bin/.
+ * down:  gpu/ · chain/ → vm/, precompiles/ → genesis/ → sdk/ → payments/ → bin/.
  */
-const AREA = '(chain|gpu|vm|precompiles|genesis|sdk|bin)';
+const AREA = '(chain|gpu|vm|precompiles|genesis|sdk|payments|bin)';
 /** What one area may import of another: its index (and, for sdk/, the entry points). */
 const ENTRY_POINTS = [
-  '^(chain|gpu|vm|precompiles|genesis|sdk)/index\\.ts$',
+  '^(chain|gpu|vm|precompiles|genesis|sdk|payments)/index\\.ts$',
   '^vm/(session|aivm)/index\\.ts$',
   '^sdk/(session|aivm|precompiles)/index\\.ts$',
 ];
@@ -19,34 +19,47 @@ module.exports = {
       severity: 'error',
       comment: 'The kernels are bytes in, bytes out: they depend on libraries only.',
       from: { path: '^gpu/' },
-      to: { path: '^(chain|vm|precompiles|genesis|sdk|bin)/' },
+      to: { path: '^(chain|vm|precompiles|genesis|sdk|payments|bin)/' },
     },
     {
       name: 'engine-takes-modules-as-input',
       severity: 'error',
       comment: 'chain/ never imports a module, a precompile, a kernel, the composition root or a client.',
       from: { path: '^chain/' },
-      to: { path: '^(vm|precompiles|gpu|genesis|sdk|bin)/' },
+      to: { path: '^(vm|precompiles|gpu|genesis|sdk|payments|bin)/' },
     },
     {
       name: 'modules-are-consensus-code',
       severity: 'error',
       comment: 'vm/ and precompiles/ reach the engine through chain/ and never import the composition or a client.',
       from: { path: '^(vm|precompiles)/' },
-      to: { path: '^(genesis|sdk|bin)/' },
+      to: { path: '^(genesis|sdk|payments|bin)/' },
     },
     {
       name: 'composition-has-no-clients',
       severity: 'error',
       comment: 'genesis/ wires modules to the engine; off-chain code sits above it.',
       from: { path: '^genesis/' },
-      to: { path: '^(sdk|bin)/' },
+      to: { path: '^(sdk|payments|bin)/' },
     },
     {
-      name: 'sdk-below-cli',
+      name: 'sdk-below-payments-and-cli',
       severity: 'error',
       from: { path: '^sdk/' },
+      to: { path: '^(payments|bin)/' },
+    },
+    {
+      name: 'payments-below-cli',
+      severity: 'error',
+      from: { path: '^payments/' },
       to: { path: '^bin/' },
+    },
+    {
+      name: 'package-root-is-top',
+      comment: 'index.ts (the package root) re-exports sdk/; nothing inside the project imports it.',
+      severity: 'error',
+      from: { path: '^(chain|vm|precompiles|genesis|sdk|payments|bin)/' },
+      to: { path: '^index\\.ts$' },
     },
     {
       name: 'cross-area-through-index',

@@ -41,6 +41,8 @@ export {
   toHex,
   fromHex,
   keccak256,
+  keccakReady,
+  utf8,
   // errors
   NamedError,
   RpcCode,

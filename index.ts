@@ -1,0 +1,2 @@
+/** The package root (`sessionchain`): the client SDK, `sdk/index.ts`. */
+export * from './sdk/index.js';
