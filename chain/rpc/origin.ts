@@ -57,8 +57,8 @@ export function normalizeOrigin(origin: string): string | undefined {
   if (origin === 'null' || origin === '*') return origin;
   try {
     const u = new URL(origin);
-    if (u.origin === 'null') return undefined;
-    return u.origin.toLowerCase();
+    if (u.origin !== 'null') return u.origin.toLowerCase();
+    return u.host ? `${u.protocol}//${u.host}`.toLowerCase() : undefined; // chrome-extension://id and the like
   } catch {
     return undefined;
   }
