@@ -8,8 +8,12 @@
  *    most `maxWsPerIp` WebSockets (beyond it an upgrade is answered 429);
  *  - a WebSocket that neither sent a message nor holds a subscription for `wsIdleTimeoutMs` is
  *    closed with code 1001;
- *  - a WebSocket whose unsent data passes `wsMaxBufferedBytes` (a consumer that does not read) is
- *    closed with code 1008, and cut off `wsCloseGraceMs` later if it does not read its close frame.
+ *  - a WebSocket whose unsent data passes its share (a consumer that does not read) is closed with
+ *    code 1008, and cut off `wsCloseGraceMs` later if it does not read its close frame. The share is
+ *    `wsBufferBudgetBytes` split evenly over the open WebSockets, at most `wsMaxBufferedBytes`: unsent
+ *    data in all of them together stays within the budget however many stop reading, so memory
+ *    hardly grows and has little to give back once they are gone. (The kernel's socket buffers
+ *    take the first megabytes of a slow reader before anything waits in the process.)
  */
 
 export interface ConnectionLimits {
@@ -19,6 +23,7 @@ export interface ConnectionLimits {
   maxWsPerIp: number;
   wsIdleTimeoutMs: number;
   wsMaxBufferedBytes: number;
+  wsBufferBudgetBytes: number;
   wsCloseGraceMs: number;
 }
 
@@ -29,6 +34,7 @@ export const CONNECTION_DEFAULTS: ConnectionLimits = {
   maxWsPerIp: 128,
   wsIdleTimeoutMs: 120_000,
   wsMaxBufferedBytes: 4 * 1024 * 1024,
+  wsBufferBudgetBytes: 4 * 1024 * 1024,
   wsCloseGraceMs: 5_000,
 };
 
@@ -79,4 +85,9 @@ export function wsAdmission(limits: ConnectionLimits, ws: Counter, ip: string): 
   if (ws.get(ip) >= limits.maxWsPerIp) return { status: 429, message: `too many WebSocket connections from ${ip} (limit ${limits.maxWsPerIp}); close some or use HTTP` };
   if (ws.total >= limits.maxWsConnections) return { status: 503, message: `the node serves at most ${limits.maxWsConnections} WebSocket connections; try again later or use HTTP` };
   return undefined;
+}
+
+/** How much unsent data one WebSocket may hold while `open` WebSockets are connected. */
+export function wsBufferShare(limits: ConnectionLimits, open: number): number {
+  return Math.min(limits.wsMaxBufferedBytes, Math.floor(limits.wsBufferBudgetBytes / Math.max(1, open)));
 }

@@ -20,6 +20,12 @@ import { devMethods } from './dev-methods.js';
 
 export { parseParams, type MethodDef } from './method-def.js';
 
+/** The node process's memory (for soak runs and leak checks). */
+function memoryJson() {
+  const m = process.memoryUsage();
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external, arrayBuffersBytes: m.arrayBuffers };
+}
+
 class NotFound extends NamedError {
   constructor(what: string) {
     super('NotFound', what, { rpcCode: RpcCode.NotFound });
@@ -279,7 +285,7 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
       'chain.Status',
       {
         params: t.none,
-        description: 'Node status: head, mempool, mining mode, verifier.',
+        description: 'Node status: head, mempool, mining mode, verifier, store, process memory.',
         handler: () => ({
           chainId: Number(node.chainId),
           head: headerJson(chain.headHeader),
@@ -288,6 +294,7 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
           mining: node.producer ? { mode: node.producer.mode, blockTimeMs: node.producer.blockTimeMs } : null,
           verifier: { threads: node.verifier.threads, backend: node.verifier.backend },
           store: chain.store.describe(),
+          memory: memoryJson(),
         }),
       },
     ],

@@ -28,7 +28,7 @@ import { RateLimiter } from './ratelimit.js';
 import { failPoint } from '../failpoints.js';
 import { eventJson, headerJson } from './views.js';
 import { checkHost, checkOrigin, corsHeaders, isLoopbackBind, isLoopbackName, preflightHeaders, type BrowserPolicy, type Refusal } from './origin.js';
-import { CONNECTION_DEFAULTS, Counter, WsClose, wsAdmission, type ConnectionLimits } from './limits.js';
+import { CONNECTION_DEFAULTS, Counter, WsClose, wsAdmission, wsBufferShare, type ConnectionLimits } from './limits.js';
 
 export interface RpcServerOptions extends Partial<ConnectionLimits> {
   port?: number;
@@ -341,10 +341,11 @@ export class RpcServer {
 
   #wsSend(socket: WebSocket, text: string): void {
     if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > this.#opts.wsMaxBufferedBytes) {
+    const share = wsBufferShare(this.#opts, this.#wsSockets.total);
+    if (socket.bufferedAmount > share) {
       // A consumer that does not read: stop queuing, say why, and cut it off if it never reads that.
       this.#subs.delete(socket);
-      socket.close(WsClose.PolicyViolation, `slow consumer: over ${this.#opts.wsMaxBufferedBytes} bytes unsent`);
+      socket.close(WsClose.PolicyViolation, `slow consumer: over ${share} bytes unsent`);
       const cut = setTimeout(() => socket.terminate(), this.#opts.wsCloseGraceMs);
       cut.unref();
       socket.once('close', () => clearTimeout(cut));
@@ -373,19 +374,26 @@ export class RpcServer {
     if (this.#subs.size === 0) return;
     const registry = this.node.chain.registry;
     const head = headerJson(b.block.header);
-    const events = b.receipts.flatMap((r, i) => r.events.map((e) => ({ e, txHash: toHex(r.txHash), txIndex: i as number | null }))).concat(b.systemEvents.map((e) => ({ e, txHash: null as unknown as string, txIndex: null })));
+    const headText = JSON.stringify(head);
     const hash = toHex(blockHash(b.block.header));
+    // Each result is rendered once per block, not once per subscription.
+    let events: { address: string; name: string; text: string }[] | undefined;
+    const renderEvents = () =>
+      (events ??= b.receipts
+        .flatMap((r, i) => r.events.map((e) => ({ e, txHash: toHex(r.txHash) as string | null, txIndex: i as number | null })))
+        .concat(b.systemEvents.map((e) => ({ e, txHash: null, txIndex: null })))
+        .map(({ e, txHash, txIndex }) => ({ address: e.address, name: e.name, text: JSON.stringify({ ...eventJson(e, registry), height: head.height, blockHash: hash, txHash, txIndex }) })));
+    const notification = (id: string, result: string) => `{"jsonrpc":"2.0","method":"subscription","params":{"subscription":${JSON.stringify(id)},"result":${result}}}`;
     for (const [socket, subs] of this.#subs) {
       for (const [id, sub] of subs) {
         if (sub.kind === 'newHeads') {
-          this.#wsSend(socket, JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { subscription: id, result: head } }));
+          this.#wsSend(socket, notification(id, headText));
           continue;
         }
-        for (const { e, txHash, txIndex } of events) {
+        for (const e of renderEvents()) {
           if (sub.filter?.address && sub.filter.address !== e.address) continue;
           if (sub.filter?.name && sub.filter.name !== e.name) continue;
-          const result = { ...eventJson(e, registry), height: head.height, blockHash: hash, txHash, txIndex };
-          this.#wsSend(socket, JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { subscription: id, result } }));
+          this.#wsSend(socket, notification(id, e.text));
         }
       }
     }
