@@ -31,6 +31,7 @@ export {
   type RecoveredSigner,
 } from './keys/schemes.js';
 export { type Signer, MlDsaSigner, Secp256k1Signer, signerFromSeed, randomSeed } from './keys/signer.js';
+export { aeadSeal, aeadOpen, AeadError, type AeadErrorName } from './keys/aead.js';
 export { devSeed, devProducerSeed, devSigner, DEV_ACCOUNT_COUNT } from './keys/dev.js';
 export { Transaction, signTx, encodeUnsignedTx, txSigningDigest, TX_DOMAIN, type UnsignedTx, type SignedTx } from './tx.js';
 export { type Block, type BlockHeader, encodeBlock, decodeBlock, encodeHeader, blockHash, headerSigningDigest, signHeader, verifyHeaderSignature, extraRoot } from './block.js';
