@@ -17,14 +17,9 @@ import { blockJson, foundEventJson, headerJson, receiptJson, txJson, eventJson }
 import { InvalidParams } from './jsonrpc.js';
 import type { MethodDef } from './method-def.js';
 import { devMethods } from './dev-methods.js';
+import { memoryJson } from './memory.js';
 
 export { parseParams, type MethodDef } from './method-def.js';
-
-/** The node process's memory (for soak runs and leak checks). */
-function memoryJson() {
-  const m = process.memoryUsage();
-  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external, arrayBuffersBytes: m.arrayBuffers };
-}
 
 class NotFound extends NamedError {
   constructor(what: string) {

@@ -28,6 +28,7 @@ import { RateLimiter } from './ratelimit.js';
 import { failPoint } from '../failpoints.js';
 import { eventJson, headerJson } from './views.js';
 import { checkHost, checkOrigin, corsHeaders, isLoopbackBind, isLoopbackName, preflightHeaders, type BrowserPolicy, type Refusal } from './origin.js';
+import { watchFullCollections } from './memory.js';
 import { CONNECTION_DEFAULTS, Counter, WsClose, wsAdmission, wsBufferShare, type ConnectionLimits } from './limits.js';
 
 export interface RpcServerOptions extends Partial<ConnectionLimits> {
@@ -126,6 +127,7 @@ export class RpcServer {
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(req, socket, head));
     this.ws.on('connection', (socket, req) => this.#onSocket(socket, req));
     this.#unsubscribeChain = node.chain.onBlock((b) => this.#publish(b));
+    watchFullCollections();
   }
 
   async listen(): Promise<{ url: string; wsUrl: string; port: number }> {
