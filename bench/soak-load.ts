@@ -31,7 +31,7 @@ export interface LoadResult {
   uncommitted: number;
   txLatencyMs: number[];
   readLatencyMs: number[];
-  readErrors: number;
+  readErrors: Map<string, number>;
   blocks: number;
   elapsedMs: number;
 }
@@ -64,7 +64,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const txLatencyMs: number[] = [];
   const readLatencyMs: number[] = [];
   const rejected = new Map<string, number>();
-  let readErrors = 0;
+  const readErrors = new Map<string, number>();
   let blocks = 0;
   let settled: (() => void) | undefined;
   const onBlock = async (height: number) => {
@@ -127,7 +127,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       inflight.push(
         read.then(
           () => void readLatencyMs.push(performance.now() - scheduled),
-          () => void readErrors++,
+          (e) => void readErrors.set((e as Error).name, (readErrors.get((e as Error).name) ?? 0) + 1),
         ),
       );
     }

@@ -10,7 +10,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,33 +52,22 @@ function senders(): Signer[] {
   );
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function startDevnet(): Promise<{ url: string; proc: ChildProcess; dir?: string }> {
-  const port = await freePort();
   const dir = argv.includes('--memory') ? undefined : mkdtempSync(join(tmpdir(), 'sessionchain-soak-'));
   const bin = fileURLToPath(new URL('../bin/sessionchain', import.meta.url));
-  const proc = spawn(process.execPath, [bin, 'devnet', '--port', String(port), '--quiet', ...(dir ? ['--data-dir', dir] : ['--memory'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [bin, 'devnet', '--port', '0', '--quiet', ...(dir ? ['--data-dir', dir] : ['--memory'])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  await new Promise<void>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d;
-      if (out.includes('Listening on')) resolve();
+      const listening = /Listening on (http:\/\/\S+)/.exec(out);
+      if (listening) resolve(listening[1]!);
     };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
     proc.once('exit', (code) => reject(new Error(`the devnet exited with ${code}:\n${out}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, proc, dir };
+  return { url, proc, dir };
 }
 
 interface Memory {
@@ -125,7 +113,7 @@ try {
   console.log(`sent ${r.sent}, committed ${r.committed}, rejected ${rejected}, not committed ${r.uncommitted}`);
   console.log(`throughput ${(r.committed / (r.elapsedMs / 1000)).toFixed(1)} tx/s committed over ${(r.elapsedMs / 1000).toFixed(1)} s in ${r.blocks} blocks`);
   console.log(`tx latency (scheduled send → block seen): p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(Math.max(...r.txLatencyMs))}`);
-  console.log(`read latency: p50 ${ms(percentile(r.readLatencyMs, 50))}, p99 ${ms(percentile(r.readLatencyMs, 99))} (${r.readLatencyMs.length} reads, ${r.readErrors} errors)`);
+  console.log(`read latency: p50 ${ms(percentile(r.readLatencyMs, 50))}, p99 ${ms(percentile(r.readLatencyMs, 99))} (${r.readLatencyMs.length} reads, errors: ${[...r.readErrors].map(([n, c]) => `${n} ${c}`).join(', ') || 'none'})`);
   console.log(`node heap in use: ${mb(start.heapUsedBytes)} at start, ${mb(end.heapUsedBytes)} at end; after full collections ${mb(heapStart)} → ${mb(heapEnd)} (${(heapGrowth * 100).toFixed(1)} %, ${gcs} full collections in the run)`);
   console.log(`node RSS: ${mb(start.rssBytes)} at start, ${mb(end.rssBytes)} at end`);
   console.log(`load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
