@@ -31,6 +31,7 @@ export interface LoadResult {
   uncommitted: number;
   txLatencyMs: number[];
   readLatencyMs: number[];
+  /** "Name (message)" → count. */
   readErrors: Map<string, number>;
   blocks: number;
   elapsedMs: number;
@@ -127,7 +128,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       inflight.push(
         read.then(
           () => void readLatencyMs.push(performance.now() - scheduled),
-          (e) => void readErrors.set((e as Error).name, (readErrors.get((e as Error).name) ?? 0) + 1),
+          (e) => {
+            const key = `${(e as Error).name} (${(e as Error).message.slice(0, 60)})`;
+            readErrors.set(key, (readErrors.get(key) ?? 0) + 1);
+          },
         ),
       );
     }

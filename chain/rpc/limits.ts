@@ -48,7 +48,7 @@ export const WsClose = {
   MessageTooBig: 1009,
 } as const;
 
-/** Counts per key (an IP address); a key leaves the map when its count returns to zero. */
+/** Counts per key (an IP address); a key leaves the map when its count returns to zero, so memory follows live connections. */
 export class Counter {
   readonly #counts = new Map<string, number>();
   #total = 0;
@@ -59,11 +59,6 @@ export class Counter {
 
   get(key: string): number {
     return this.#counts.get(key) ?? 0;
-  }
-
-  /** Keys with a non-zero count (memory stays proportional to live connections). */
-  get keys(): number {
-    return this.#counts.size;
   }
 
   add(key: string): void {

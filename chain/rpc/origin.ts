@@ -27,18 +27,13 @@ export interface Refusal {
   message: string;
 }
 
-/** `localhost`, `*.localhost` (RFC 6761), 127.0.0.0/8 and ::1, with or without a trailing dot. */
+/** `localhost`, `*.localhost` (RFC 6761), 127.0.0.0/8 and ::1, with or without a trailing dot (for a Host, an Origin or a bind address). */
 export function isLoopbackName(hostname: string): boolean {
   const h = stripDot(unbracket(hostname.toLowerCase()));
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
   return false;
-}
-
-/** True when a bind address only listens on loopback (dev.* stays off on anything else). */
-export function isLoopbackBind(host: string): boolean {
-  return isLoopbackName(host);
 }
 
 const unbracket = (h: string) => (h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h);

@@ -27,7 +27,7 @@ import { buildMethods, parseParams, type MethodDef } from './methods.js';
 import { RateLimiter } from './ratelimit.js';
 import { failPoint } from '../failpoints.js';
 import { eventJson, headerJson } from './views.js';
-import { checkHost, checkOrigin, corsHeaders, isLoopbackBind, isLoopbackName, preflightHeaders, type BrowserPolicy, type Refusal } from './origin.js';
+import { checkHost, checkOrigin, corsHeaders, isLoopbackName, preflightHeaders, type BrowserPolicy, type Refusal } from './origin.js';
 import { watchFullCollections } from './memory.js';
 import { CONNECTION_DEFAULTS, Counter, WsClose, wsAdmission, wsBufferShare, type ConnectionLimits } from './limits.js';
 
@@ -109,7 +109,7 @@ export class RpcServer {
     this.#opts = { ...RPC_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k in RPC_DEFAULTS)) };
     const host = this.#opts.host;
     this.#browser = { allowOrigins: opts.allowOrigins ?? [], allowHosts: [...(opts.allowHosts ?? []), ...(isLoopbackName(host) ? [] : [host])] };
-    this.devOff = opts.dev === false ? 'dev.* methods are off on this node (started with --no-dev)' : isLoopbackBind(host) ? undefined : `dev.* methods are off: the node listens on ${host}, not on a loopback address`;
+    this.devOff = opts.dev === false ? 'dev.* methods are off on this node (started with --no-dev)' : isLoopbackName(host) ? undefined : `dev.* methods are off: the node listens on ${host}, not on a loopback address`;
     this.#methods = buildMethods(node);
     this.#limits = { maxBatch: this.#opts.maxBatch, maxResponseBytes: this.#opts.maxResponseBytes };
     this.#rate = new RateLimiter(this.#opts.rateLimit, this.#opts.rateLimit * 2);
