@@ -16,8 +16,13 @@ export const h32 = (b: number) => {
   return x;
 };
 
+/**
+ * A manual-mining dev chain. It runs the original AIVM rules (version 1, what a chain whose genesis
+ * names no version runs) unless `params.version` says otherwise: the tests of this folder pin them,
+ * and the trust-*.test.ts files cover rules 2, the dev genesis default.
+ */
 export async function aivmChain(params: Record<string, unknown> = {}): Promise<DevChain> {
-  return createDevChain({ mining: 'manual', genesis: { modules: { aivm: params } } });
+  return createDevChain({ mining: 'manual', genesis: { modules: { aivm: { version: 1, ...params } } } });
 }
 
 /** Signers from deterministic seeds, each funded with `amount` from dev account 9. */
