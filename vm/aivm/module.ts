@@ -21,7 +21,7 @@ import { currentReceiptRoot, exportReceipt, resolveTaskId } from './receipts.js'
 import { legacyMerkleRoot } from './rewards.js';
 import { runRound } from './round.js';
 import { aivmRpc } from './rpc.js';
-import { AivmReader, disputeT, dueT, DueKind, intentCommitT, intentUseT, K, legacyReceiptT } from './state.js';
+import { anchorSegmentT, AivmReader, disputeT, dueT, DueKind, intentCommitT, intentUseT, K, legacyReceiptT } from './state.js';
 import { commitResponse, revealResponse } from './tasks.js';
 import {
   accountingViewT,
@@ -373,6 +373,12 @@ export const aivmModule = defineModule<AivmParams>({
       returns: t.optional(disputeT),
       description: 'Rules 2: a dispute waiting for evidence (null when none).',
       handler: async (ctx, { taskId }) => (await ctx.state.getValue(disputeT, K.dispute(taskId))) ?? null,
+    }),
+    getAnchorSegment: query({
+      args: t.struct({ index: t.uint32 }),
+      returns: t.optional(anchorSegmentT),
+      description: 'Rules 2: an archived anchor-arena segment (its audit root, size, heights, last commit root), null when none.',
+      handler: async (ctx, { index }) => (await ctx.state.getValue(anchorSegmentT, K.anchorSegment(index))) ?? null,
     }),
     anchorArena: query({ args: t.none, returns: anchorArenaViewT, description: 'The audit-anchor arena: anchors in it now, capacity, all anchors ever, archived segments.', handler: (ctx) => anchorArenaView(reader(ctx), ctx.params) }),
     accounting: query({

@@ -211,7 +211,7 @@ export async function runRound(e: Env): Promise<{ stateRoot: Uint8Array; epoch: 
     e.w.state.set(K.anchorSlot(anchorCount), anchors.slice(anchorCount * SIZES.anchor, (anchorCount + 1) * SIZES.anchor));
     e.w.setCount(K.anchorCount, used);
     if (rotating) {
-      e.w.state.set(K.anchorLast, anchors.slice(anchorCount * SIZES.anchor, anchorCount * SIZES.anchor + 32));
+      e.w.state.setValue(t.bytes32, K.anchorLast, anchors.slice(anchorCount * SIZES.anchor, anchorCount * SIZES.anchor + 32));
       e.w.state.setValue(t.uint64, K.anchorTotal, ((await e.w.state.getValue(t.uint64, K.anchorTotal)) ?? 0n) + 1n);
       if (used === nearCapacity(p.anchorSlots)) e.ctx.emit('AnchorArenaNearCapacity', { used, capacity: p.anchorSlots, height: e.height });
       if (used === p.anchorSlots) e.ctx.emit('AnchorArenaFull', { used, capacity: p.anchorSlots, height: e.height });
