@@ -10,6 +10,13 @@ import { createDevChain, type DevChain, type Receipt, type SendResult, type Sign
 import { AIVM_ADDRESS, BURN_ADDRESS, ESCROW_ADDRESS, POOL_ADDRESS, TaskStatus, type ProviderView, type TaskView } from '../../sdk/aivm/index.js';
 
 export const ONE = 10n ** 18n;
+
+/** A BLS12-381 secret key from a tag (keccak of it, first byte 0x01: below the group order). */
+export function blsSecret(tag: string): Uint8Array {
+  const sk = new Uint8Array(keccak_256(new TextEncoder().encode(tag)));
+  sk[0] = 0x01;
+  return sk;
+}
 export const h32 = (b: number) => {
   const x = new Uint8Array(32);
   x[31] = b;

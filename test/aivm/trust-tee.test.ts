@@ -9,14 +9,10 @@ import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { type DevChain, type Signer } from '../../sdk/chain.js';
 import { AIVM_RULES, attestationMessage, DEV_TEE_VENDOR, issueTeeCertificate, Mode, parseAivmParams, signAttestation, teeCertificateMessage } from '../../sdk/aivm/index.js';
-import { accountsOf, aivmChain, at, checkConservation, failed, fundedSigners, h32, head, ok, ONE, task, type Call } from './harness.js';
+import { accountsOf, aivmChain, blsSecret, at, checkConservation, failed, fundedSigners, h32, head, ok, ONE, task, type Call } from './harness.js';
 
 const K = (...p: Uint8Array[]) => new Uint8Array(keccak_256(Buffer.concat(p)));
-const skOf = (tag: string) => {
-  const sk = K(new TextEncoder().encode(tag));
-  sk[0] = 0x01; // below the BLS12-381 group order
-  return sk;
-};
+const skOf = blsSecret;
 const HOUR_NS = 3_600_000_000_000n;
 
 describe('aivm rules 2: TEE vendor certificates and requireTee', function () {

@@ -25,25 +25,29 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   }
 }
 
-describe('session work: reference committee workers over JSON-RPC', function () {
-  this.timeout(120_000);
-  let chain: DevChain;
+/** A dev chain (default genesis: rules 2) serving JSON-RPC for the suite; its workers stop after it. */
+function servedChain(committeeMin: number, committeeMax: number) {
+  const env = { chain: undefined as unknown as DevChain, url: '', workers: [] as CommitteeWorker[] };
   let server: RpcServer;
-  let url: string;
-  const workers: CommitteeWorker[] = [];
-
   before(async () => {
-    chain = await createDevChain({ genesis: { modules: { sessionwork: { committeeMin: 4, committeeMax: 5, minStake: (100n * ONE).toString(), stepTimeoutBlocks: 500, sessionTimeoutBlocks: 2000 } } } });
-    server = new RpcServer(chain.node, { port: 0 });
-    ({ url } = await server.listen());
+    env.chain = await createDevChain({ genesis: { modules: { sessionwork: { committeeMin, committeeMax, minStake: (100n * ONE).toString(), stepTimeoutBlocks: 500, sessionTimeoutBlocks: 2000 } } } });
+    server = new RpcServer(env.chain.node, { port: 0 });
+    env.url = (await server.listen()).url;
   });
   after(async () => {
-    for (const w of workers) await w.stop();
+    for (const w of env.workers) await w.stop();
     await server?.close();
-    await chain?.stop();
+    await env.chain?.stop();
   });
+  return env;
+}
+
+describe('session work: reference committee workers over JSON-RPC', function () {
+  this.timeout(120_000);
+  const env = servedChain(4, 5);
 
   it('runs a whole workload session with 4 live workers of a 5-member committee', async () => {
+    const { chain, url, workers } = env;
     for (let i = 0; i < 5; i++) {
       const w = new CommitteeWorker({
         rpc: url,
@@ -157,6 +161,7 @@ describe('session work: reference committee workers over JSON-RPC', function () 
   });
 
   it('rejects bad sessionvm RPC params with -32602 and unknown sessions with a named error', async () => {
+    const { chain, url } = env;
     const rpc = new WorkClient(url).rpc;
     try {
       const bad: any = await rpc.call('sessionvm.GetWorkSession', { sessionId: '0x1234' }).catch((e: any) => e);
@@ -179,23 +184,10 @@ describe('session work: reference committee workers over JSON-RPC', function () 
 
 describe('session work: an equivocating worker', function () {
   this.timeout(120_000);
-  let chain: DevChain;
-  let server: RpcServer;
-  let url: string;
-  const workers: CommitteeWorker[] = [];
-
-  before(async () => {
-    chain = await createDevChain({ genesis: { modules: { sessionwork: { committeeMin: 5, committeeMax: 5, minStake: (100n * ONE).toString(), stepTimeoutBlocks: 500, sessionTimeoutBlocks: 2000 } } } });
-    server = new RpcServer(chain.node, { port: 0 });
-    ({ url } = await server.listen());
-  });
-  after(async () => {
-    for (const w of workers) await w.stop();
-    await server?.close();
-    await chain?.stop();
-  });
+  const env = servedChain(5, 5);
 
   it('acceptance 3: two different shares for one subject are reported by the others and slashed exactly once; the session still finalizes', async () => {
+    const { chain, url, workers } = env;
     for (let i = 0; i < 5; i++) {
       const w = new CommitteeWorker({ rpc: url, operator: chain.signer(i, 'secp256k1'), nodeKey: new MlDsaSigner(sha256(concat(utf8('test/equivocation-node'), u32be(i)))), handler: echoHandler(), pollMs: 200, equivocate: i === 2 });
       expect(await w.ensureRegistered(`https://eq${i}.example`, 100n * ONE)).to.equal('active');
