@@ -68,9 +68,11 @@ const verifies = (s: SignedCommit): boolean => {
 };
 
 export class EquivocationWatch {
-  /** (domain, subject, epoch, node) → the first valid signature seen. */
+  /** (domain, subject, epoch, node) → the first valid signature seen; the oldest are forgotten past `maxEntries`. */
   readonly #first = new Map<string, SignedCommit>();
   readonly #reported = new Set<string>();
+
+  constructor(readonly maxEntries = 100_000) {}
 
   /** Files a signature; returns the evidence when it is the node's second, conflicting, valid one (once per node and subject). */
   observe(s: SignedCommit): EquivocationReport | null {
@@ -83,7 +85,9 @@ export class EquivocationWatch {
     const key = `${s.domain}|${toHex(s.subjectId)}|${s.epoch}|${nodeId}`;
     const first = this.#first.get(key);
     if (!first) {
-      if (verifies(s)) this.#first.set(key, s);
+      if (!verifies(s)) return null;
+      this.#first.set(key, s);
+      if (this.#first.size > this.maxEntries) this.#first.delete(this.#first.keys().next().value!);
       return null;
     }
     if (toHex(first.commitRoot) === toHex(s.commitRoot) || this.#reported.has(key) || !verifies(s)) return null;

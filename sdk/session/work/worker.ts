@@ -82,6 +82,9 @@ export interface WorkerAction {
   error: string | null;
 }
 
+/** Blocks the chain watch reads per pass at most (a worker that was down catches up over several passes). */
+const WATCH_BATCH = 500n;
+
 interface PendingReport {
   report: EquivocationReport;
   culprit: Uint8Array;
@@ -329,8 +332,9 @@ export class CommitteeWorker {
    * watch, and answers each completed step this node delivered the output of with a receipt.
    */
   async #watchChain(): Promise<number> {
-    const head = (await this.client.head()).height;
-    const from = this.#watched === undefined ? (this.#opts.watchFrom ?? (head > 256n ? head - 256n : 1n)) : this.#watched + 1n;
+    const tip = (await this.client.head()).height;
+    const from = this.#watched === undefined ? (this.#opts.watchFrom ?? (tip > 256n ? tip - 256n : 1n)) : this.#watched + 1n;
+    const head = tip - from >= WATCH_BATCH ? from + WATCH_BATCH - 1n : tip; // catch up in batches
     let sent = 0;
     for (let h = from; h <= head; h++) {
       const block = await this.client.rpc.call<{ transactions: { module: string | null; method: string; args: Json }[] }>('chain.GetBlock', [Number(h), true]);
