@@ -241,7 +241,7 @@ export async function completeStep(ctx: Ctx, a: CompleteStepArgs): Promise<Id32>
   if (ctx.params.version >= WORK_RULES.attestedOutputs) {
     const attested = (await attestedOutputOf(ctx.state, step.requestId))!; // written by commitRecords under these rules
     if (!equals(a.outputHash, attested)) {
-      fail('OutputNotAttested', `outputHash ${toHex(a.outputHash)} is not the step's attested output ${toHex(attested)} (the body hash a quorum of the committed records carry)`);
+      fail('OutputNotAttested', `outputHash must be the step's attested output ${toHex(attested)} (the body hash a quorum of the committed records carry; getRequest.attestedOutput), got ${toHex(a.outputHash)}`);
     }
   }
   const attId = await verifyAttestation(ctx, a.attestation, { domain: domainForStepKind(step.kind as never), subjectId: step.requestId, commitRoot: a.oracleCommitRoot, session: s });
@@ -288,7 +288,7 @@ export async function requestFinalize(ctx: Ctx, sessionId: Id32, outputHash: Id3
   if (ctx.params.version >= WORK_RULES.attestedOutputs) {
     const expected = await attestedSessionOutput(ctx.state, sessionId, s);
     if (!equals(outputHash, expected)) {
-      fail('OutputNotAttested', `outputHash ${toHex(outputHash)} is not the session's attested output ${toHex(expected)} (the tree (a) root over its ${s.stepCount} steps' outputs)`);
+      fail('OutputNotAttested', `outputHash must be the session's attested output ${toHex(expected)} (the tree (a) root over its ${s.stepCount} steps' outputs; getSessionOutput), got ${toHex(outputHash)}`);
     }
   }
   const oracleRoot = await sessionOracleRoot(ctx.state, sessionId, s);
