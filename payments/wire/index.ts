@@ -6,3 +6,4 @@ export * from './session.js';
 export * from './credential.js';
 export * from './receipt.js';
 export * from './frames.js';
+export * from './proof.js';
