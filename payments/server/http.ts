@@ -128,14 +128,16 @@ export function paidRoute(server: PaymentServer, handler: ContentHandler): (req:
         server.release(id, price);
         throw e;
       }
+      const contentType = out.contentType ?? 'application/json';
+      if (idemKey) {
+        // Remembered before the charge: a crash between the two costs the server, never the client.
+        const predicted = server.receipt(v.challenge.id, { ...held.record, spent: held.record.spent + price, units: held.record.units + 1 });
+        const body = Buffer.isBuffer(out.body) ? out.body : Buffer.from(out.body);
+        await server.store.putIdempotent(idemKey, JSON.stringify({ status: out.status ?? 200, contentType, body: body.toString('base64'), receipt: serializeReceipt(predicted) } satisfies Remembered));
+      }
       const record = await server.commit(id, price);
       c.record = record;
       const receipt = server.receipt(v.challenge.id, record);
-      const contentType = out.contentType ?? 'application/json';
-      if (idemKey) {
-        const body = Buffer.isBuffer(out.body) ? out.body : Buffer.from(out.body);
-        await server.store.putIdempotent(idemKey, JSON.stringify({ status: out.status ?? 200, contentType, body: body.toString('base64'), receipt: serializeReceipt(receipt) } satisfies Remembered));
-      }
       sendContent(res, out.status ?? 200, contentType, out.body, receipt);
     } catch (e) {
       fail(c, e);

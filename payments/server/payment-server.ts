@@ -296,6 +296,7 @@ export class PaymentServer {
     requireSameDescriptor(stored.descriptor, p.descriptor);
     if (stored.finalized) throw problem('ChannelFinalized', `channel ${p.channelId} is already closed`);
     if (stored.closing) throw problem('CloseInProgress', `channel ${p.channelId} is already being closed`);
+    if (this.reserved(p.channelId) > 0n) throw problem('CloseInProgress', `a unit on channel ${p.channelId} is being delivered; close once it is done`);
     const state = await this.#liveState(stored, true);
     const settled = state.settled > stored.settledOnChain ? state.settled : stored.settledOnChain;
     if (p.cumulativeAmount < stored.spent || p.cumulativeAmount < settled) throw problem('VoucherNotIncreasing', `a close voucher must cover max(spent ${stored.spent}, settled ${settled}); it says ${p.cumulativeAmount}`);
@@ -350,13 +351,13 @@ export class PaymentServer {
    * Reserves `amount` of the channel's available balance, or says how much must be authorized:
    * `{ ok: false, required }` with required = spent + reserved + amount.
    */
-  async reserve(id: Hex32, amount: bigint): Promise<{ ok: true } | { ok: false; required: bigint; record: ChannelRecord }> {
+  async reserve(id: Hex32, amount: bigint): Promise<{ ok: true; record: ChannelRecord } | { ok: false; required: bigint; record: ChannelRecord }> {
     const r = await this.store.get(id);
     this.#refuseCharge(r, id);
     const held = this.reserved(id);
     if (available(r) - held >= amount) {
       this.#reserved.set(id, held + amount);
-      return { ok: true };
+      return { ok: true, record: r };
     }
     return { ok: false, required: r.spent + held + amount, record: r };
   }

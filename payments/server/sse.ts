@@ -2,7 +2,8 @@
  * Metered SSE (spec tip1034.md §6, §8): before each unit the stream reserves its price from the
  * channel's available balance; when that is short it sends ONE `payment-need-voucher` event and
  * waits until the store records a voucher (the client posts it on the management channel while the
- * stream stays open). A unit is charged before it is written; the last event is the receipt. The
+ * stream stays open). A unit is written, then its reservation is charged (the reservation already
+ * guarantees the coverage); the last event is the receipt. The
  * response starts with `Payment-Receipt` too, and `X-Accel-Buffering: no` keeps proxies from holding
  * events back.
  */
@@ -73,8 +74,9 @@ export async function meterSse(server: PaymentServer, v: Verified, req: Incoming
         server.release(id, price);
         throw e;
       }
-      record = await server.commit(id, price);
+      // Delivered, then charged: a crash in between costs the server one unit, never the client.
       res.write(sseMessage(data, String(n++)));
+      record = await server.commit(id, price);
     }
     res.end(sseReceipt(server.receipt(v.challenge.id, record)));
   } catch (e) {

@@ -119,8 +119,8 @@ class Connection {
         if (p.status === 400) return this.#error(400, p.name, p.message);
         throw e;
       }
-      await this.server.commit(id, price);
       this.#send({ mpp: 'message', data: out });
+      await this.server.commit(id, price);
     } catch (e) {
       const p = asProblem(e);
       this.#error(p.status === 402 || p.status === 410 ? p.status : 500, p.name, p.message, p.status === 410 ? WS_CLOSE.policy : WS_CLOSE.internal);
