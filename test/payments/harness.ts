@@ -25,13 +25,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(o: { price?: bigint; suggestedDeposit?: bigint; minVoucherDelta?: bigint; settlement?: SettlementSchedule; storeDir?: string; payee?: Signer } = {}): Promise<Stack> {
+export async function startStack(o: { price?: bigint; suggestedDeposit?: bigint; minVoucherDelta?: bigint; settlement?: SettlementSchedule; storeDir?: string; payee?: Signer; secret?: Uint8Array } = {}): Promise<Stack> {
   const node = await startNode({ memory: true, verifier: { threads: 0 } });
   const rpcServer = new RpcServer(node, { port: 0 });
   const rpcUrl = (await rpcServer.listen()).url;
   const rpc = new RpcClient(rpcUrl);
   const payee = o.payee ?? devSigner(9, 'secp256k1');
-  const payments = await startPayments({ rpc, payee, price: o.price ?? 10n, suggestedDeposit: o.suggestedDeposit ?? 1000n, minVoucherDelta: o.minVoucherDelta, unitType: 'inference', storeDir: o.storeDir, settlement: { pollMs: 0, ...o.settlement } });
+  const payments = await startPayments({ rpc, payee, price: o.price ?? 10n, suggestedDeposit: o.suggestedDeposit ?? 1000n, minVoucherDelta: o.minVoucherDelta, unitType: 'inference', storeDir: o.storeDir, secret: o.secret, settlement: { pollMs: 0, ...o.settlement } });
   const svc = new InferenceService(MODEL);
   const { server: http, url } = await svc.listen(payments);
   const clients: SessionManager[] = [];
