@@ -27,6 +27,9 @@ import {
   PaymentProblem,
   problem,
   SESSION_INTENT,
+  serializeCredential,
+  signProof,
+  sourceDid,
   sseDecoder,
   wsFrame,
   type Challenge,
@@ -205,6 +208,26 @@ export class SessionManager {
     return entry;
   }
 
+  /**
+   * Bootstrap (spec §6): prove this account to the service with its zero-amount challenge and get
+   * the snapshot of a live channel of ours there, if it has one (a client that lost its state).
+   */
+  async #bootstrap(url: string): Promise<SessionSnapshot | undefined> {
+    try {
+      const head = await httpRequest(url, { method: 'HEAD' });
+      const www = head.header('www-authenticate');
+      if (head.status !== 402 || !www) return undefined;
+      const c = parseChallenge(www);
+      if (c.intent !== 'charge') return undefined;
+      const proof = serializeCredential({ challenge: c, source: sourceDid(await this.chainId(), this.signer.address), payload: { type: 'proof', signature: signProof(this.signer, c.id) } });
+      const res = await httpRequest(url, { method: 'HEAD', headers: { Authorization: proof } });
+      const snap = res.header('payment-session-snapshot');
+      return res.status === 204 && snap ? decodeSnapshotHeader(snap) : undefined;
+    } catch {
+      return undefined; // no bootstrap here: open a channel instead
+    }
+  }
+
   /** Signs a voucher for `amount` (raising the boundary) and remembers it. */
   #sign(e: ClientChannel, amount: bigint, action: 'voucher' | 'close' = 'voucher') {
     const payload = voucherPayload(this.signer, e.chainId, e.channelId, e.descriptor, amount, action);
@@ -270,7 +293,8 @@ export class SessionManager {
     const t = await this.terms(c);
     const origin = new URL(url).origin;
     let e = this.channelFor(t);
-    if (!e && t.sessionSnapshot) e = await this.#recover(t, t.sessionSnapshot, origin);
+    const snapshot = t.sessionSnapshot ?? (e ? undefined : await this.#bootstrap(url));
+    if (!e && snapshot) e = await this.#recover(t, snapshot, origin);
     if (e) {
       const amount = this.#nextAmount(e, t.amount);
       await this.#ensureDeposit(url, c, t, e, amount);
