@@ -9,15 +9,11 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { NamedError } from '../../chain/index.js';
 import { FileClientStore, SessionManager } from '../../payments/index.js';
-import { fail, printJson, resolveSigner, rpcOption, signerOptions, type SignerOpts, defaultKeystoreDir } from '../common.js';
+import { fail, printJson, rawUnits, resolveSigner, rpcOption, signerOptions, type SignerOpts, defaultKeystoreDir } from '../common.js';
 
 type Opts = SignerOpts & { rpc: string; data?: string; count: string; sse?: boolean; ws?: boolean; maxDeposit?: string; deposit?: string; close?: boolean };
 
-function units(v: string | undefined, flag: string): bigint | undefined {
-  if (v === undefined) return undefined;
-  if (!/^(0|[1-9][0-9]{0,28})$/.test(v)) fail(`${flag} must be a whole number of raw token units, got "${v}"`);
-  return BigInt(v);
-}
+const units = (v: string | undefined, flag: string): bigint | undefined => (v === undefined ? undefined : rawUnits(v, flag));
 
 function inputsOf(data: string | undefined): string[] {
   let v: unknown;

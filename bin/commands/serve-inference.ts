@@ -9,15 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InferenceService, ROUTES, startPayments, StoreLockedError } from '../../payments/index.js';
-import { fail, printJson, resolveSigner, rpcOption, sessionchainHome, signerOptions, type SignerOpts } from '../common.js';
+import { fail, printJson, rawUnits, resolveSigner, rpcOption, sessionchainHome, signerOptions, type SignerOpts } from '../common.js';
 
 type Opts = SignerOpts & { rpc: string; model: string; price: string; port: string; host: string; store?: string; memory?: boolean; suggestedDeposit?: string; settleUnits?: string; settleIntervalMs?: string };
 
-function whole(v: string | undefined, flag: string): bigint | undefined {
-  if (v === undefined) return undefined;
-  if (!/^(0|[1-9][0-9]{0,28})$/.test(v)) fail(`${flag} must be a whole number of raw token units, got "${v}"`, 'the dev stablecoin has 6 decimals: 0.001 tokens is 1000');
-  return BigInt(v);
-}
+const whole = (v: string | undefined, flag: string): bigint | undefined => (v === undefined ? undefined : rawUnits(v, flag));
 
 export function register(program: Command): void {
   signerOptions(rpcOption(program.command('serve-inference')))

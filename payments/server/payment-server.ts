@@ -145,18 +145,16 @@ export class PaymentServer {
     checkChallenge(raw.challenge, this.terms);
     checkSessionTerms(raw.challenge, this.terms);
     const p = checkPayload(raw, this.terms);
+    // Vouchers and closes must name their payer or signer as source (mppx #628); a transaction names its sender itself.
+    checkSource(raw.source, p.descriptor, this.terms.chainId, p.action === 'voucher' || p.action === 'close');
     switch (p.action) {
       case 'open':
-        checkSource(raw.source, p.descriptor, this.terms.chainId, false);
         return this.#open(raw.challenge, p);
       case 'topUp':
-        checkSource(raw.source, p.descriptor, this.terms.chainId, false);
         return this.#topUp(raw.challenge, p);
       case 'voucher':
-        checkSource(raw.source, p.descriptor, this.terms.chainId, true);
         return this.#voucher(raw.challenge, p);
       case 'close':
-        checkSource(raw.source, p.descriptor, this.terms.chainId, true);
         return this.#close(raw.challenge, p);
     }
   }

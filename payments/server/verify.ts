@@ -87,6 +87,17 @@ export function requireSameDescriptor(stored: ChannelDescriptor, given: ChannelD
   if (!sameDescriptor(stored, given)) throw problem('ChannelMismatch', 'the descriptor differs from the one this channel was opened with');
 }
 
+/** Decodes the payer's transaction: one call of escrow.`method` on this chain, from the payer, with decodable arguments. */
+function escrowCall<T>(raw: string, terms: RouteTerms, payer: Address, method: string, args: { decode(item: never, path: string): T }): { tx: Transaction; a: T } {
+  const tx = ChainView.decodeTx(raw);
+  txBasics(tx, terms, payer, method);
+  try {
+    return { tx, a: args.decode(tx.args as never, 'args') };
+  } catch (e) {
+    throw problem('InvalidTransaction', `the ${method} call's arguments do not decode: ${(e as Error).message}`);
+  }
+}
+
 function txBasics(tx: Transaction, terms: RouteTerms, payer: Address, method: string): void {
   if (BigInt(terms.chainId) !== tx.chainId) throw problem('WrongChain', `the transaction is for chain ${tx.chainId}, this server's chain is ${terms.chainId}`);
   if (tx.to !== terms.escrow) throw problem('ForeignEscrow', `the transaction calls ${tx.to}, not the escrow ${terms.escrow}`);
@@ -96,14 +107,7 @@ function txBasics(tx: Transaction, terms: RouteTerms, payer: Address, method: st
 
 /** The open transaction opens exactly this descriptor; returns its deposit. */
 export function checkOpenTx(raw: string, d: ChannelDescriptor, terms: RouteTerms): { tx: Transaction; deposit: bigint } {
-  const tx = ChainView.decodeTx(raw);
-  txBasics(tx, terms, d.payer, 'open');
-  let a;
-  try {
-    a = openArgs.decode(tx.args as never, 'args');
-  } catch (e) {
-    throw problem('InvalidTransaction', `the open call's arguments do not decode: ${(e as Error).message}`);
-  }
+  const { tx, a } = escrowCall(raw, terms, d.payer, 'open', openArgs);
   if (a.payee !== d.payee || a.operator !== d.operator || a.token !== d.token || a.salt !== d.salt || a.authorizedSigner !== d.authorizedSigner) {
     throw problem('ChannelMismatch', 'the open transaction opens another channel than the descriptor (payee, operator, token, salt or signer differ)');
   }
@@ -112,14 +116,7 @@ export function checkOpenTx(raw: string, d: ChannelDescriptor, terms: RouteTerms
 }
 
 export function checkTopUpTx(raw: string, d: ChannelDescriptor, additional: bigint, terms: RouteTerms): Transaction {
-  const tx = ChainView.decodeTx(raw);
-  txBasics(tx, terms, d.payer, 'topUp');
-  let a;
-  try {
-    a = topUpArgs.decode(tx.args as never, 'args');
-  } catch (e) {
-    throw problem('InvalidTransaction', `the topUp call's arguments do not decode: ${(e as Error).message}`);
-  }
+  const { tx, a } = escrowCall(raw, terms, d.payer, 'topUp', topUpArgs);
   if (!sameDescriptor(a.descriptor, d)) throw problem('ChannelMismatch', 'the topUp transaction names another channel');
   if (a.additionalDeposit !== additional) throw problem('InvalidTransaction', `the transaction adds ${a.additionalDeposit}, the payload says ${additional}`);
   return tx;

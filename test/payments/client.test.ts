@@ -4,10 +4,10 @@
  * replaced, so each test shows exactly which lie the client catches.
  */
 import { expect } from 'chai';
-import { devSigner, type Signer } from '../../sdk/chain.js';
+import { devSigner } from '../../sdk/chain.js';
 import { EscrowRpcClient } from '../../sdk/precompiles/index.js';
 import { createChallenge, guardRequired, openingDeposit, topUpAmount, type SessionSnapshot } from '../../payments/index.js';
-import { row, startStack, type Stack } from './harness.js';
+import { payers, row, startStack, type Stack } from './harness.js';
 
 const PRICE = 10n;
 const body = (i: number) => JSON.stringify({ input: row(i) });
@@ -26,11 +26,7 @@ describe('payments client: SessionManager (spec §7–§8, §9, §10 client test
   this.timeout(300_000);
   let s: Stack;
   let infer: string;
-  let next = 0;
-  const payer = (): Signer => {
-    const i = next++;
-    return devSigner(i % 9, i < 9 ? 'secp256k1' : 'ml-dsa-65');
-  };
+  const payer = payers();
 
   before(async () => {
     s = await startStack({ price: PRICE, suggestedDeposit: 1000n });

@@ -62,3 +62,12 @@ export async function startStack(o: { price?: bigint; suggestedDeposit?: bigint;
     },
   };
 }
+
+/** Fresh funded payers, one per call: dev accounts 0..8 as secp256k1, then as ML-DSA-65 (distinct addresses). */
+export function payers(): () => Signer {
+  let next = 0;
+  return () => {
+    const i = next++;
+    return devSigner(i % 9, i < 9 ? 'secp256k1' : 'ml-dsa-65');
+  };
+}

@@ -8,7 +8,7 @@ import { devSigner, type Signer } from '../../sdk/chain.js';
 import { EscrowRpcClient } from '../../sdk/precompiles/index.js';
 import { PROBLEM_BASE, serializeChallenge, sourceDid, type Challenge, type VoucherPayload } from '../../payments/index.js';
 import { challengeOf, cred, openPayload, send, voucherFor, type Sent } from './kit.js';
-import { row, startStack, type Stack } from './harness.js';
+import { payers, row, startStack, type Stack } from './harness.js';
 
 const PRICE = 10n;
 const body = (i: number) => JSON.stringify({ input: row(i) });
@@ -25,12 +25,8 @@ describe('payments server (spec §5–§6, §9, §10 server tests)', function ()
   this.timeout(300_000);
   let s: Stack;
   let infer: string;
-  let next = 0;
-  /** A fresh funded payer per test (secp256k1 and ML-DSA-65 dev accounts are distinct addresses). */
-  const payer = (): Signer => {
-    const i = next++;
-    return devSigner(i % 9, i < 9 ? 'secp256k1' : 'ml-dsa-65');
-  };
+  const payer = payers();
+  let salts = 0;
 
   before(async () => {
     s = await startStack({ price: PRICE, minVoucherDelta: 5n });
@@ -41,7 +37,7 @@ describe('payments server (spec §5–§6, §9, §10 server tests)', function ()
   /** Opens a channel through a paid content request; returns it with the challenge used. */
   async function opened(p: Signer, deposit = 1000n, first = PRICE) {
     const c = await challengeOf(infer);
-    const o = await openPayload(s, p, { deposit, first, salt: '0x' + (next + 1).toString(16).padStart(64, '0') });
+    const o = await openPayload(s, p, { deposit, first, salt: '0x' + (++salts).toString(16).padStart(64, '0') });
     const r = await send(infer, cred(c, p, o.payload), body(1));
     expect(r.status, r.body).to.equal(200);
     return { ...o, c };
