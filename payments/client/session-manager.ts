@@ -23,6 +23,7 @@ import {
   parseReceiptHeader,
   parseSessionRequest,
   parseWsFrame,
+  plainReceipt,
   PAYMENT_METHOD,
   PaymentProblem,
   problem,
@@ -275,7 +276,7 @@ export class SessionManager {
     if (r.accepted > e.accepted) e.accepted = r.accepted;
     if (r.spentAmount > e.spent) e.spent = r.spentAmount;
     if (r.units !== undefined && r.units > e.units) e.units = r.units;
-    return r;
+    return plainReceipt(r);
   }
 
   /** The voucher this client pays the next unit with: max(signed, delivered + one unit). */
@@ -443,7 +444,7 @@ export class SessionManager {
         e.closed = true;
         e.closeTxHash = r.txHash;
         this.store.put(e);
-        return { receipt: r, channel: e };
+        return { receipt: plainReceipt(r), channel: e };
       }
       const r = await refusalOf(res);
       if (res.status === 402 && r.challenge && attempt === 0) {

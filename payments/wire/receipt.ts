@@ -59,3 +59,9 @@ export function parseReceipt(v: unknown): SessionReceipt & { accepted: bigint; s
 export function parseReceiptHeader(v: string): ReturnType<typeof parseReceipt> {
   return parseReceipt(decodeB64Json(v, 'Payment-Receipt', 'InvalidReceipt'));
 }
+
+/** The receipt as the server sent it, without the parsed amounts `parseReceipt` adds. */
+export function plainReceipt(r: ReturnType<typeof parseReceipt>): SessionReceipt {
+  const { accepted: _a, spentAmount: _s, ...plain } = r;
+  return plain;
+}
