@@ -43,9 +43,9 @@ export const voucherFor = (signer: Signer, ch: { channelId: Hex32; descriptor: C
 });
 
 /** A signed open transaction and its payload (not broadcast). */
-export async function openPayload(s: Stack, payer: Signer, o: { deposit?: bigint; first?: bigint; payee?: string; token?: string; salt?: string } = {}): Promise<{ payload: SessionPayload & { action: 'open' }; channelId: Hex32; descriptor: ChannelDescriptor }> {
+export async function openPayload(s: Stack, payer: Signer, o: { deposit?: bigint; first?: bigint; payee?: string; token?: string; salt?: string; operator?: string } = {}): Promise<{ payload: SessionPayload & { action: 'open' }; channelId: Hex32; descriptor: ChannelDescriptor }> {
   const nonce = BigInt((await s.rpc.getAccount(payer.address)).pendingNonce);
-  const plan = buildOpenTx({ chainId: 1337, nonce, from: payer.address, payee: o.payee ?? s.payee.address, token: o.token ?? DEV_STABLECOIN_ADDRESS, deposit: o.deposit ?? 1000n, salt: o.salt ?? '0x' + '11'.repeat(32), authorizedSigner: payer.address, gasLimit: ESCROW_GAS_LIMIT, gasPrice: 1_000_000_000n });
+  const plan = buildOpenTx({ chainId: 1337, nonce, from: payer.address, payee: o.payee ?? s.payee.address, token: o.token ?? DEV_STABLECOIN_ADDRESS, deposit: o.deposit ?? 1000n, salt: o.salt ?? '0x' + '11'.repeat(32), operator: o.operator, authorizedSigner: payer.address, gasLimit: ESCROW_GAS_LIMIT, gasPrice: 1_000_000_000n });
   const first = o.first ?? 10n;
   return {
     channelId: plan.channelId,

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { devSigner, type Signer } from '../../sdk/chain.js';
 import { EscrowRpcClient } from '../../sdk/precompiles/index.js';
-import { PROBLEM_BASE, serializeChallenge, sourceDid, type Challenge, type VoucherPayload } from '../../payments/index.js';
+import { PROBLEM_BASE, serializeChallenge, sourceDid, type VoucherPayload } from '../../payments/index.js';
 import { challengeOf, cred, openPayload, send, voucherFor, type Sent } from './kit.js';
 import { payers, row, startStack, type Stack } from './harness.js';
 
@@ -72,12 +72,10 @@ describe('payments server (spec §5–§6, §9, §10 server tests)', function ()
         const p = payer();
         const url = `${short.url}/v1/infer`;
         const c = await challengeOf(url);
-        (short.payments.server as unknown as { terms: { secret: Uint8Array } }).terms.secret = short.payments.server.terms.secret;
         const o = await openPayload(short, p);
-        const expired: Challenge = short.payments.server.challenge();
-        // Re-issue the same fields with a past expiry under the server's secret.
+        // The same fields with a past expiry, under the server's own secret.
         const { createChallenge } = await import('../../payments/index.js');
-        const past = createChallenge(short.payments.server.terms.secret, { ...expired, expires: new Date(Date.now() - 1).toISOString() });
+        const past = createChallenge(short.payments.server.terms.secret, { ...short.payments.server.challenge(), expires: new Date(Date.now() - 1).toISOString() });
         const r = await send(url, cred(past, p, o.payload), body(1));
         refused(r, 'PaymentExpired');
         expect(r.challenge!.id).to.not.equal(c.id);
@@ -126,11 +124,12 @@ describe('payments server (spec §5–§6, §9, §10 server tests)', function ()
       expect(await s.payments.store.get(o.channelId)).to.equal(undefined);
     });
 
-    it('refuses a channel for another payee or token', async () => {
+    it('refuses a channel for another payee or token, or with an operator outside the trust model', async () => {
       const p = payer();
       const c = await challengeOf(infer);
       refused(await send(infer, cred(c, p, (await openPayload(s, p, { payee: devSigner(8, 'secp256k1').address })).payload), body(1)), 'WrongPayee');
       refused(await send(infer, cred(c, p, (await openPayload(s, p, { token: '0x20c0000000000000000000000000000000000099' })).payload), body(1)), 'WrongToken');
+      refused(await send(infer, cred(c, p, (await openPayload(s, p, { operator: devSigner(8, 'secp256k1').address })).payload), body(1)), 'WrongOperator');
     });
 
     it('respond: an empty open POST answers 204 with a receipt and charges nothing', async () => {
@@ -193,15 +192,24 @@ describe('payments server (spec §5–§6, §9, §10 server tests)', function ()
       refused(await send(infer, cred(c, p, voucherFor(p, o, 40n))), 'VoucherNotIncreasing');
     });
 
-    it('a payer close request seen on chain stops the channel (ChannelFinalized, 410); a zero-deposit channel is gone', async () => {
+    it('a payer close request seen on chain stops the channel (ChannelFinalized, 410); so does a withdrawn (zero-deposit) one', async () => {
+      const escrow = new EscrowRpcClient(s.rpc);
       const p = payer();
       const o = await opened(p);
-      await new EscrowRpcClient(s.rpc).requestClose(p, o.descriptor);
+      const q = payer();
+      const g = await opened(q);
+      await escrow.requestClose(p, o.descriptor);
+      await escrow.requestClose(q, g.descriptor);
       s.payments.server.chain.forget(o.channelId);
       const c = await challengeOf(infer);
       refused(await send(infer, cred(c, p, voucherFor(p, o, 30n))), 'ChannelFinalized', 410);
       expect((await s.payments.store.get(o.channelId))!.closeRequestedAt).to.be.above(0);
       refused(await send(infer, cred(c, p, voucherFor(p, o, 30n)), body(2)), 'ChannelFinalized', 410);
+      // After the grace period the payer withdraws: the slot is deleted (deposit 0 on chain).
+      await s.rpc.call('dev.IncreaseTime', [901]);
+      expect((await escrow.withdraw(q, g.descriptor)).status).to.equal(1);
+      s.payments.server.chain.forget(g.channelId);
+      refused(await send(infer, cred(c, q, voucherFor(q, g, 30n))), 'ChannelFinalized', 410);
     });
 
     it('concurrent vouchers max-merge: a racing lower voucher never regresses the accepted amount', async () => {
