@@ -74,12 +74,13 @@ export const paymentsSuite: BenchSuite = {
       const clients = 4;
       const n = ctx.quick ? 200 : 1500;
       // (a) HTTP
+      await timed(100, clients, (_c, i) => post(`${unpaid.url}/v1/infer`, JSON.stringify({ input: row(i) }))); // warm-up
       const bare = await timed(n, clients, (_c, i) => post(`${unpaid.url}/v1/infer`, JSON.stringify({ input: row(i) })));
       ctx.record('payments.http.unpaid', bare, 'req/s', `unpaid HTTP inference, ${clients} clients`);
       for (const scheme of ['secp256k1', 'ml-dsa-65'] as SchemeName[]) {
         const ms = Array.from({ length: clients }, (_, c) => new SessionManager({ signer: devSigner(c + (scheme === 'secp256k1' ? 0 : 4), scheme), rpc: rpcUrl }));
         managers.push(...ms);
-        for (const m of ms) await m.fetch(`${paid.url}/v1/infer`, { body: JSON.stringify({ input: row(0) }) }); // open the channels
+        for (const m of ms) for (let w = 0; w < 10; w++) await m.fetch(`${paid.url}/v1/infer`, { body: JSON.stringify({ input: row(w) }) }); // open the channels, warm up
         const key = scheme === 'secp256k1' ? 'secp256k1' : 'mldsa';
         const rate = await timed(ctx.quick ? n / 2 : n, clients, (c, i) => ms[c]!.fetch(`${paid.url}/v1/infer`, { body: JSON.stringify({ input: row(i) }) }));
         ctx.record(`payments.http.${key}`, rate, 'req/s', `paid HTTP inference, ${scheme} vouchers, ${clients} clients`);
@@ -106,11 +107,12 @@ export const paymentsSuite: BenchSuite = {
         ctx.record(`payments.sse.${key}.vs_unpaid`, rate / bareSse, 'ratio', `paid ÷ unpaid SSE (${scheme})`);
       }
       // (c) settlement: N channels in one block vs N blocks
-      const N = ctx.quick ? 8 : 32;
+      // One channel per funded dev payer (0..8 under each scheme; 9 is the payee).
+      const N = ctx.quick ? 8 : 16;
       const open = async (offset: number) => {
         const ids = [];
         for (let k = 0; k < N; k++) {
-          const m = new SessionManager({ signer: devSigner(k % 8, 'secp256k1'), rpc: rpcUrl, deposit: 100n });
+          const m = new SessionManager({ signer: devSigner(k % 8, k < 8 ? 'secp256k1' : 'ml-dsa-65'), rpc: rpcUrl, deposit: 100n });
           managers.push(m);
           // A fresh channel per k: a new manager with a fresh store opens one (bootstrap finds the old one otherwise).
           const before = await payments.store.list();

@@ -30,16 +30,25 @@ export async function reserveOrWait(server: PaymentServer, id: Hex32, amount: bi
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (signal.aborted) return false;
-    const r = await server.reserve(id, amount);
-    if (r.ok) return true;
-    if (!asked) {
-      ask(r.required, r.record.highestVoucherAmount, r.record.deposit);
-      asked = true;
-    }
+    // Listen before looking, so a voucher that lands in between still wakes us.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
     const left = deadline - Date.now();
-    if (left <= 0) return false;
-    // Wake on the channel's next update; poll now and then in case a write raced the subscription.
-    await server.store.waitForUpdate(id, Math.min(left, 1000), signal);
+    const updated = server.store.waitForUpdate(id, Math.max(0, Math.min(left, 1000)), stop.signal);
+    try {
+      const r = await server.reserve(id, amount);
+      if (r.ok) return true;
+      if (!asked) {
+        ask(r.required, r.record.highestVoucherAmount, r.record.deposit);
+        asked = true;
+      }
+      if (left <= 0) return false;
+      await updated;
+    } finally {
+      stop.abort();
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 }
 
