@@ -5,13 +5,13 @@
  *
  *   POST /v1/infer {"input":"0x…"} · POST /v1/infer/stream {"inputs":[…]} (SSE) · WS /v1/infer/ws
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InferenceService, ROUTES, startPayments, StoreLockedError } from '../../payments/index.js';
 import { fail, printJson, rawUnits, resolveSigner, rpcOption, sessionchainHome, signerOptions, type SignerOpts } from '../common.js';
 
-type Opts = SignerOpts & { rpc: string; model: string; price: string; port: string; host: string; store?: string; memory?: boolean; suggestedDeposit?: string; settleUnits?: string; settleIntervalMs?: string };
+type Opts = SignerOpts & { rpc: string; model: string; price: string; port: string; host: string; store?: string; memory?: boolean; suggestedDeposit?: string; settleUnits?: string; settleIntervalMs?: string; pidFile?: string };
 
 const whole = (v: string | undefined, flag: string): bigint | undefined => (v === undefined ? undefined : rawUnits(v, flag));
 
@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option('--suggested-deposit <units>', 'deposit suggested to clients (default 1000 × price)')
     .option('--settle-units <n>', 'settle a channel on chain every N inferences', '100')
     .option('--settle-interval-ms <ms>', 'and at least this often while it has unsettled payments', '60000')
+    .option('--pid-file <file>', 'write this process id here once listening (removed on exit)')
     .action(async (o: Opts) => {
       const price = whole(o.price, '--price')!;
       if (price === 0n) fail('--price must be positive');
@@ -62,8 +63,10 @@ export function register(program: Command): void {
       }
       const { server, url } = await service.listen(payments, port, o.host);
       printJson({ url, routes: Object.values(ROUTES), payee: payee.address, price: price.toString(), store: o.memory ? 'memory' : o.store, model: '0x' + Buffer.from(service.modelHash).toString('hex') });
+      if (o.pidFile) writeFileSync(o.pidFile, `${process.pid}\n`);
       console.log(`Listening on ${url}`);
       const stop = async () => {
+        if (o.pidFile) rmSync(o.pidFile, { force: true });
         server.closeAllConnections();
         server.close();
         await payments.close();
