@@ -15,8 +15,10 @@ import * as worker from './commands/worker.js';
 import * as escrow from './commands/escrow.js';
 import * as aivm from './commands/aivm.js';
 import * as provider from './commands/provider.js';
+import * as serveInference from './commands/serve-inference.js';
+import * as pay from './commands/pay.js';
 
-const commands: { register(program: Command): void }[] = [devnet, keys, tx, data, genesis, session, work, worker, escrow, aivm, provider];
+const commands: { register(program: Command): void }[] = [devnet, keys, tx, data, genesis, session, work, worker, escrow, aivm, provider, serveInference, pay];
 
 const program = new Command('sessionchain')
   .description('Local devnets for post-quantum sessions, AI compute and payment channels.')
