@@ -141,12 +141,12 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
       'chain.GetTransaction',
       {
         params: t.struct({ hash: hash32 }),
-        description: 'A committed transaction by hash (pending ones show `pending: true`).',
+        description: 'A committed transaction by hash (pooled ones show `pending: true`, and `queued: true` while they wait for an earlier nonce).',
         handler: async ({ hash }) => {
           const found = await chain.getTransaction(hash);
           if (found) return txJson(found.tx, registry, { height: found.height, index: found.index });
           const p = node.mempool.get(hash);
-          if (p) return { ...txJson(p.tx, registry), pending: true };
+          if (p) return { ...txJson(p.tx, registry), pending: true, queued: node.mempool.isQueued(hash) };
           return null;
         },
       },
