@@ -7,7 +7,7 @@
  */
 import { type Address, addressBytes } from './address.js';
 import { concat, equals, toHex } from './bytes.js';
-import { keccak256 } from './hash.js';
+import { keccak256, keccakReady } from './hash.js';
 import { asList, rlpDecode, rlpEncode, t, type RlpItem } from './codec.js';
 import { NodeError } from './errors.js';
 import { type Block, type BlockHeader, blockHash, decodeBlock, encodeBlock, extraRoot } from './block.js';
@@ -112,6 +112,7 @@ export class Chain {
 
   /** Opens a store: initializes it from genesis when empty, else checks it and resumes. */
   static async open(o: OpenOptions): Promise<Chain> {
+    await keccakReady; // every hash of a node, a follower or a replay uses the WebAssembly keccak
     const { store } = o;
     let genesis = o.genesis;
     const storedJson = await store.readGenesisJson();
@@ -272,8 +273,12 @@ export class Chain {
     this.#trie.reset(this.#head.stateRoot);
   }
 
-  /** Makes a prepared block durable (one synced batch), then publishes it. */
-  async commit(prepared: PreparedBlock, header: BlockHeader, afterCommit?: (b: CommittedBlock) => void): Promise<CommittedBlock> {
+  /**
+   * Makes a prepared block durable (one synced batch), then publishes it. `encoded`: the block's
+   * and its receipts record's canonical bytes when the caller has them (an import that checked
+   * them), else they are encoded here.
+   */
+  async commit(prepared: PreparedBlock, header: BlockHeader, afterCommit?: (b: CommittedBlock) => void, encoded: { block?: Uint8Array; receipts?: Uint8Array } = {}): Promise<CommittedBlock> {
     const { exec } = prepared;
     const height = header.height;
     const hash = blockHash(header);
@@ -284,9 +289,9 @@ export class Chain {
       ...this.#trie.takeNodeOps(),
       ...flatStateOps(prepared.writes),
       { type: 'put', key: K.diff(height), value: encodeDiff(prepared.writes.map(([key, value], i) => ({ key, value, old: prepared.old[i] }))) },
-      { type: 'put', key: K.block(height), value: encodeBlock(block) },
+      { type: 'put', key: K.block(height), value: encoded.block ?? encodeBlock(block) },
       { type: 'put', key: K.blockHash(hash), value: Store.heightValue(height) },
-      { type: 'put', key: K.receipts(height), value: rlpEncode([exec.receipts.map(receiptItem), exec.systemEvents.map(encodeEvent)]) },
+      { type: 'put', key: K.receipts(height), value: encoded.receipts ?? receiptsRecord(exec.receipts, exec.systemEvents) },
       ...exec.txs.map((tx, i): BatchOp => ({ type: 'put', key: K.tx(tx.hash), value: Store.txLocationValue(height, i) })),
       { type: 'put', key: K.head, value: encodeHead(head) },
     ];
@@ -467,6 +472,11 @@ export class Chain {
   async close(): Promise<void> {
     await this.store.close();
   }
+}
+
+/** The stored receipts record of a block: rlp([[receipt...], [systemEvent...]]). */
+export function receiptsRecord(receipts: readonly Receipt[], systemEvents: readonly ChainEvent[]): Uint8Array {
+  return rlpEncode([receipts.map(receiptItem), systemEvents.map(encodeEvent)]);
 }
 
 // ---- state diff record --------------------------------------------------------------------------

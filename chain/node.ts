@@ -29,6 +29,7 @@ import { type Account, readAccount, readAccountKey } from './state/accounts.js';
 import type { Genesis } from './genesis.js';
 import { MLDSA65_ENCODED_LEN } from './keys/schemes.js';
 import { keccakReady } from './hash.js';
+import { availableParallelism } from 'node:os';
 
 /**
  * The transaction context of a simulation (chain.Call on a method, chain.EstimateGas): a fixed
@@ -115,7 +116,8 @@ export class Node implements NodeApi {
       await store.close().catch(() => {});
       throw e;
     }
-    const verifier = new VerifierPool(opts.verifier);
+    // A node that only imports blocks verifies them on every core while it executes.
+    const verifier = new VerifierPool({ ...opts.verifier, threads: opts.verifier?.threads ?? (opts.produce === false ? availableParallelism() : undefined) });
     try {
       await verifier.ready();
       return new Node(chain, verifier, opts);
