@@ -47,6 +47,7 @@ export { Store } from './state/store.js';
 export { Lru } from './state/lru.js';
 export { verifyStateProof, EMPTY_TRIE_ROOT } from './state/trie.js';
 export { RpcServer, RPC_DEFAULTS, type RpcServerOptions } from './rpc/server.js';
+export { encodeTxBatch, decodeTxBatch, encodeWsTxBatch, decodeWsTxBatch, isWsTxBatch, InvalidTxBatch, MAX_TX_BATCH, TX_BATCH_CONTENT_TYPE, TX_BATCH_MAGIC } from './rpc/txbatch.js';
 export { handleBody, errorResponse, type Dispatcher, type JsonRpcResponse } from './rpc/jsonrpc.js';
 export { headerJson, blockJson, txJson, receiptJson, eventJson, eventArgs } from './rpc/views.js';
 export { Follower, type FollowerStatus, type Upstream, type RawBlockJson } from './follower.js';

@@ -17,6 +17,7 @@ import { readAccount, readAccountKey, accountStateKey } from '../state/accounts.
 import { eventSignature } from '../module/registry.js';
 import { blockJson, foundEventJson, headerJson, receiptJson, txJson, eventJson } from './views.js';
 import { InvalidParams, type CallContext } from './jsonrpc.js';
+import { sendTransaction } from './send.js';
 
 export interface MethodDef {
   params: StructType<any>;
@@ -170,12 +171,7 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
       {
         params: t.struct({ raw: t.bytes(), wait: optBool }),
         description: 'Submits a signed transaction (hex). Returns { hash }; with wait: true, the receipt once committed.',
-        handler: async ({ raw, wait }) => {
-          const r = await node.submit(raw, { wait: wait === true });
-          if (!r.receipt) return { hash: toHex(r.hash) };
-          const tx = (await chain.getTransaction(r.hash))?.tx;
-          return receiptJson(r.receipt, registry, { tx, height: r.height });
-        },
+        handler: ({ raw, wait }) => sendTransaction(node, raw, wait === true),
       },
     ],
     [
