@@ -8,6 +8,7 @@
  *  (e) cost of one state write in a trie of 10k, 100k (and 1M) keys.
  */
 import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -184,7 +185,7 @@ async function blockExecution(txs: string[][], blockSize: number): Promise<numbe
 async function replayRate(dataDir: string, backend: MlDsaBackend): Promise<number> {
   const src = await storeSource(await Store.open({ path: dataDir }));
   const chain = await Chain.open({ store: await Store.open(), genesis: loadGenesis(JSON.parse(src.genesisJson)), modules: builtinModules(), explicitGenesis: true });
-  const verifier = new VerifierPool({ backend });
+  const verifier = new VerifierPool({ backend, threads: availableParallelism() }); // as `sessionchain replay`
   await verifier.ready();
   const r = await replayInto(chain, verifier, src);
   await verifier.close();
