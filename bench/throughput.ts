@@ -14,7 +14,6 @@
  * the same one-sender workload in the same run and the ratios against it are printed too; for the
  * acceptance figures use bench/compare-anvil.sh, which alternates the two several times.
  */
-import { Worker } from 'node:worker_threads';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +22,7 @@ import { devGenesisDoc } from '../genesis/index.js';
 import { canonicalJson } from '../chain/index.js';
 import { ROOT, removeDir, startDevnet, tempDir } from '../test/helpers/processes.js';
 import type { BenchContext, BenchSuite } from './harness.js';
-import type { SignJob } from './sign-worker.js';
+import { signTransfers } from './sign.js';
 
 const IN_FLIGHT = 16;
 const SENDERS = 16;
@@ -34,32 +33,7 @@ const senderSeed = (i: number) => keccak256(concat(utf8('sessionchain/bench-thro
 
 /** Signs `count` transfers of 1 unit to the sink from each seed, nonces from 0, on all cores. */
 async function sign(chainId: bigint, seeds: Uint8Array[], count: number, cores: number): Promise<Uint8Array[][]> {
-  const jobs: SignJob[] = Array.from({ length: cores }, () => ({ chainId: chainId.toString(), scheme: 'ml-dsa-65', items: [] }));
-  const owner: [number, number][][] = jobs.map(() => []);
-  let k = 0;
-  seeds.forEach((seed, s) => {
-    for (let n = 0; n < count; n++, k++) {
-      jobs[k % cores]!.items.push({ seed: toHex(seed), nonce: String(n), to: SINK, amount: '1' });
-      owner[k % cores]!.push([s, n]);
-    }
-  });
-  const out = seeds.map(() => new Array<Uint8Array>(count));
-  await Promise.all(
-    jobs.map(async (job, j) => {
-      const w = new Worker(new URL('./sign-worker.ts', import.meta.url), { execArgv: process.execArgv });
-      const signed = await new Promise<string[]>((res, rej) => {
-        w.once('message', res);
-        w.once('error', rej);
-        w.postMessage(job);
-      });
-      await w.terminate();
-      signed.forEach((raw, i) => {
-        const [s, n] = owner[j]![i]!;
-        out[s]![n] = fromHex(raw);
-      });
-    }),
-  );
-  return out;
+  return (await signTransfers(chainId, seeds, count, () => SINK, cores)).map((q) => q.map(fromHex));
 }
 
 /** CPU seconds (user + system, every thread) a process has used, from /proc; NaN elsewhere. */

@@ -97,6 +97,8 @@ export class Chain {
   #headHeader: BlockHeader;
   readonly #receiptCache = new Lru<bigint, { receipts: Receipt[]; systemEvents: ChainEvent[] }>(64);
   readonly #blockCache = new Lru<bigint, Block>(64);
+  /** Where recent transactions are (receipt polling asks right after a commit): no LevelDB read. */
+  readonly #recentTxs = new Lru<string, { height: bigint; index: number }>(65_536);
   readonly #listeners = new Set<(b: CommittedBlock) => void>();
 
   private constructor(o: OpenOptions, head: Head, headHeader: BlockHeader, registry: ModuleRegistry, executor: Executor) {
@@ -310,6 +312,7 @@ export class Chain {
     failPoint('after-commit');
     this.#blockCache.set(height, block);
     this.#receiptCache.set(height, { receipts: exec.receipts, systemEvents: exec.systemEvents });
+    exec.txs.forEach((tx, index) => this.#recentTxs.set(txKey(tx.hash), { height, index }));
     for (const fn of this.#listeners) {
       try {
         fn(committed);
@@ -349,6 +352,7 @@ export class Chain {
       this.committed.clearCache();
       this.#blockCache.clear();
       this.#receiptCache.clear();
+      this.#recentTxs.clear();
       this.#trie.reset(head.stateRoot);
       this.#head = head;
       this.#headHeader = target.header;
@@ -391,8 +395,13 @@ export class Chain {
     return out;
   }
 
+  /** Block height and index of a committed transaction. */
+  async txLocation(hash: Uint8Array): Promise<{ height: bigint; index: number } | undefined> {
+    return this.#recentTxs.get(txKey(hash)) ?? this.store.txLocation(hash);
+  }
+
   async getTransaction(hash: Uint8Array): Promise<{ tx: Transaction; height: bigint; index: number } | undefined> {
-    const loc = await this.store.txLocation(hash);
+    const loc = await this.txLocation(hash);
     if (!loc) return undefined;
     const b = await this.getBlock(loc.height);
     const tx = b?.txs[loc.index];
@@ -400,7 +409,7 @@ export class Chain {
   }
 
   async getReceipt(hash: Uint8Array): Promise<{ receipt: Receipt; height: bigint; index: number } | undefined> {
-    const loc = await this.store.txLocation(hash);
+    const loc = await this.txLocation(hash);
     if (!loc) return undefined;
     const r = (await this.getReceipts(loc.height))?.receipts[loc.index];
     return r ? { receipt: r, ...loc } : undefined;
@@ -478,6 +487,8 @@ export class Chain {
 export function receiptsRecord(receipts: readonly Receipt[], systemEvents: readonly ChainEvent[]): Uint8Array {
   return rlpEncode([receipts.map(receiptItem), systemEvents.map(encodeEvent)]);
 }
+
+const txKey = (hash: Uint8Array) => Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1');
 
 // ---- state diff record --------------------------------------------------------------------------
 

@@ -198,7 +198,7 @@ export class Node implements NodeApi {
   async #checkAccount(tx: Transaction): Promise<Account> {
     const account = await readAccount(this.chain.committed, tx.from);
     // A mined transaction cannot come back: its nonce is used. Only then look it up, to name it.
-    if (tx.nonce < account.nonce && (await this.chain.store.txLocation(tx.hash))) {
+    if (tx.nonce < account.nonce && (await this.chain.txLocation(tx.hash))) {
       throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already in a block`);
     }
     if (tx.gasLimit < intrinsicGas(tx) + GAS.accountKeyRecord && !(await readAccountKey(this.chain.committed, tx.from))) {

@@ -158,6 +158,7 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
         params: t.struct({ hash: hash32 }),
         description: 'The receipt of a committed transaction, or null.',
         handler: async ({ hash }) => {
+          if (node.mempool.has(hash)) return null; // pooled, not mined: no need to look it up
           const r = await chain.getReceipt(hash);
           if (!r) return null;
           const tx = (await chain.getTransaction(hash))?.tx;
