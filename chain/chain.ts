@@ -136,7 +136,9 @@ export class Chain {
       head = await Chain.#initGenesis(store, genesis, executor);
     }
     const header = await Chain.#checkStore(store, head, genesis);
-    return new Chain({ ...o, genesis }, head, header, registry, executor);
+    const chain = new Chain({ ...o, genesis }, head, header, registry, executor);
+    await chain.committed.indexKeys();
+    return chain;
   }
 
   static genesisBlockInfo(g: Genesis): BlockInfo {
@@ -349,7 +351,7 @@ export class Chain {
       const head: Head = { height, hash: blockHash(target.header), stateRoot: target.header.stateRoot };
       ops.push({ type: 'put', key: K.head, value: encodeHead(head) });
       await this.store.write(ops);
-      this.committed.clearCache();
+      this.committed.applyCommitted(writes); // the undone values, and the key index with them
       this.#blockCache.clear();
       this.#receiptCache.clear();
       this.#recentTxs.clear();
