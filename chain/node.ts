@@ -87,6 +87,8 @@ export class Node implements NodeApi {
   readonly #snapshots = new Map<number, bigint>();
   /** Transactions between arrival and mempool entry (the producer's automine waits for them briefly). */
   #admitting = 0;
+  /** Hashes of the transactions between decoding and the mempool (a duplicate is refused at once). */
+  readonly #inAdmission = new Set<string>();
   readonly #expiry: NodeJS.Timeout;
   #nextSnapshot = 1;
   #closed = false;
@@ -181,6 +183,18 @@ export class Node implements NodeApi {
       throw new TxRejected(nonCanonical ? 'NonCanonicalEncoding' : 'MalformedTransaction', `cannot decode the transaction: ${(e as Error).message}`);
     }
     if (this.mempool.has(tx.hash)) throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already in the mempool`);
+    const key = toHex(tx.hash);
+    if (this.#inAdmission.has(key)) throw new TxRejected('AlreadyKnown', `transaction ${key} is being admitted (sent twice at once)`);
+    this.#inAdmission.add(key);
+    try {
+      return await this.#admitVerified(tx);
+    } finally {
+      this.#inAdmission.delete(key);
+    }
+  }
+
+  async #admitVerified(tx: Transaction): Promise<PoolTx> {
+    const exec = this.chain.executor;
     const args = exec.checkStateless(tx);
     await this.chain.lock.read(() => this.#checkAccount(tx));
 

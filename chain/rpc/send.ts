@@ -3,6 +3,7 @@
  * (txbatch.ts) answer the same thing for the same transaction.
  */
 import { toHex } from '../bytes.js';
+import { NamedError } from '../errors.js';
 import type { Node } from '../node.js';
 import { toRpcError, type JsonRpcError } from './jsonrpc.js';
 import { receiptJson } from './views.js';
@@ -24,7 +25,10 @@ export function sendBatch(node: Node, raws: readonly Uint8Array[], wait: boolean
     raws.map((raw) =>
       guard(sendTransaction(node, raw, wait)).then(
         (result) => ({ result }),
-        (e: unknown) => ({ error: toRpcError(e) }),
+        (e: unknown) => {
+          if (!(e instanceof NamedError)) console.error('[rpc] a batched transaction failed:', e);
+          return { error: toRpcError(e) };
+        },
       ),
     ),
   );

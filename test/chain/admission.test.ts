@@ -103,7 +103,12 @@ describe('transaction admission', function () {
       await rejects(signTx(base({ chainId: chain.chainId + 1n }), alice).raw, 'WrongChainId');
       await rejects(signTx(base({ nonce: 10_000n }), alice).raw, 'NonceTooHigh');
       await rejects(signTx(base({ nonce: 1n, gasPrice: 10n ** 30n }), alice).raw, 'InsufficientFunds');
-      expect(calls, 'no refused transaction was verified').to.have.length(1);
+      // The same bytes twice at once: the second is refused while the first is being verified.
+      const twice = signTx(base({ nonce: 1n }), alice);
+      const both = await Promise.allSettled([chain.node.submit(twice.raw), chain.node.submit(twice.raw)]);
+      expect(both.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected']);
+      expect(((both[1] as PromiseRejectedResult).reason as Error).name).to.equal('AlreadyKnown');
+      expect(calls, 'no refused transaction was verified; the pair once').to.deep.equal([toHex(first.hash), toHex(twice.hash)]);
     } finally {
       verifier.verifyDecoded = orig;
     }
