@@ -9,7 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import WebSocket from 'ws';
-import { toHex, NamedError, encodeTxBatch, TX_BATCH_CONTENT_TYPE } from '../chain/index.js';
+import { toHex, NamedError, encodeTxBatch, MAX_TX_BATCH, TX_BATCH_CONTENT_TYPE } from '../chain/index.js';
 
 export interface RpcErrorData {
   name?: string;
@@ -69,12 +69,20 @@ export interface RpcClientOptions {
 
 type Listener = (result: any) => void;
 
+interface PendingSend {
+  raw: Uint8Array;
+  resolve: (r: { hash: string; receipt?: ReceiptJson } | RpcError) => void;
+  reject: (e: Error) => void;
+}
+
 export class RpcClient {
   readonly url: URL;
   readonly #agent: http.Agent;
   readonly #timeoutMs: number;
   /** Whether the node takes binary transaction batches (unknown until the first send). */
   #binary: boolean | undefined;
+  readonly #toSend: Record<'wait' | 'noWait', PendingSend[]> = { wait: [], noWait: [] };
+  #flushScheduled = false;
   #nextId = 1;
   #ws: WebSocket | undefined;
   #wsReady: Promise<WebSocket> | undefined;
@@ -173,9 +181,9 @@ export class RpcClient {
    */
   async sendTransaction(raw: Uint8Array | string, opts: { wait?: boolean } = {}): Promise<{ hash: string; receipt?: ReceiptJson }> {
     if (typeof raw !== 'string' && this.#binary !== false) {
-      const [one] = await this.sendTransactions([raw], opts);
+      const one = await this.#coalesce(raw, opts.wait === true);
       if (one instanceof RpcError) throw one;
-      return one!;
+      return one;
     }
     const hex = typeof raw === 'string' ? raw : toHex(raw);
     if (opts.wait) {
@@ -207,6 +215,35 @@ export class RpcClient {
     }
     const out = await this.batch(raws.map((raw) => ({ method: 'chain.SendTransaction', params: wait ? { raw: toHex(raw), wait: true } : { raw: toHex(raw) } })));
     return out.map((r) => (r instanceof RpcError ? r : asResult(r)));
+  }
+
+  /**
+   * Sends made in the same tick travel as one batch (a caller firing many transactions at once
+   * pays for one request, not one each).
+   */
+  #coalesce(raw: Uint8Array, wait: boolean): Promise<{ hash: string; receipt?: ReceiptJson } | RpcError> {
+    return new Promise((resolve, reject) => {
+      const queue = wait ? this.#toSend.wait : this.#toSend.noWait;
+      queue.push({ raw, resolve, reject });
+      if (this.#flushScheduled) return;
+      this.#flushScheduled = true;
+      setImmediate(() => {
+        this.#flushScheduled = false;
+        for (const w of [false, true]) {
+          const all = w ? this.#toSend.wait.splice(0) : this.#toSend.noWait.splice(0);
+          for (let i = 0; i < all.length; i += MAX_TX_BATCH) {
+            const part = all.slice(i, i + MAX_TX_BATCH);
+            this.sendTransactions(
+              part.map((p) => p.raw),
+              { wait: w },
+            ).then(
+              (results) => part.forEach((p, k) => p.resolve(results[k]!)),
+              (e: Error) => part.forEach((p) => p.reject(e)),
+            );
+          }
+        }
+      });
+    });
   }
 
   #json(text: string): unknown {

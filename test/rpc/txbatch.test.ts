@@ -152,6 +152,23 @@ describe('transaction batches over HTTP and WebSocket', function () {
     }
   });
 
+  it('the SDK sends what is sent in the same tick as one batch request', async () => {
+    const rpc = new RpcClient(url);
+    let requests = 0;
+    const count = () => requests++;
+    server.http.on('request', count);
+    try {
+      const txs = Array.from({ length: 12 }, (_, i) => transfer(100n + BigInt(i)));
+      const sent = await Promise.all(txs.map((t, i) => rpc.sendTransaction(t.raw, { wait: i === 11 })));
+      expect(sent.map((r) => r.hash)).to.deep.equal(txs.map((t) => toHex(t.hash)));
+      expect(sent[11]!.receipt?.status).to.equal(1);
+      expect(requests, 'one batch without wait, one with').to.equal(2);
+    } finally {
+      server.http.off('request', count);
+      rpc.close();
+    }
+  });
+
   it('the SDK falls back to JSON-RPC hex on a node without the binary path (HTTP 415)', async () => {
     const seen: string[] = [];
     const older = http.createServer((req, res) => {
