@@ -11,7 +11,7 @@
  *
  * Figures: tx/s, server CPU ms per transfer (every thread of the devnet, from /proc: far less
  * sensitive to other load than tx/s), tx per block, and ratios taken in this run. When anvil is
- * installed (ANVIL_BIN, or the peer harness at ../shared/measure after its `npm ci`), anvil runs
+ * at hand (SC_MEASURE=DIR: a copy of the peer harness after its `npm ci`; or ANVIL_BIN), anvil runs
  * the same one-sender workload in the same run and the ratios against it are printed too; for the
  * acceptance figures use bench/compare-anvil.sh, which alternates the two several times.
  */
@@ -184,7 +184,7 @@ export const throughputSuite: BenchSuite = {
     ctx.record('throughput.ratio.binary/json', get('throughput.senders16Binary.cpu') / get('throughput.senders16.cpu'), 'ratio', 'binary / JSON hex, devnet CPU per transfer (16 senders)');
 
     const anvil = await anvilDriver();
-    if (!anvil) ctx.log('anvil not installed (set ANVIL_BIN, or `npm ci` in ../shared/measure): no anvil figures in this run');
+    if (!anvil) ctx.log('anvil not at hand (SC_MEASURE=DIR: a copy of shared/measure after `npm ci`; or ANVIL_BIN): no anvil figures in this run');
     else {
       const a = await anvil({ n, senders: 1, warmup: WARMUP });
       ctx.record('throughput.anvil.txPerSec', a.txPerSec, 'tx/s', `anvil, one sender (${a.stalledAttempts} stalled attempts discarded)`);

@@ -30,8 +30,11 @@ const idKey = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 /** Marks a key known to be absent in the cache (compared by identity). */
 const MISSING = new Uint8Array(0);
 
-/** Most flat-state keys whose set `CommittedState` keeps in memory (beyond, every miss reads LevelDB). */
-export const KEY_INDEX_LIMIT = 1_000_000;
+/**
+ * Most flat-state keys whose set `CommittedState` keeps in memory (about 100 bytes each, so at most
+ * ~25 MB); beyond, every cache miss reads LevelDB as before.
+ */
+export const KEY_INDEX_LIMIT = 250_000;
 
 export class CommittedState implements StateSource {
   readonly #cache: Lru<string, Uint8Array>;
