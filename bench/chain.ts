@@ -8,6 +8,7 @@
  *  (e) cost of one state write in a trie of 10k, 100k (and 1M) keys.
  */
 import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ import { devGenesisDoc, loadGenesis, builtinModules } from '../genesis/index.js'
 import { canonicalJson } from '../chain/index.js';
 import { freePort, tempDir, removeDir, BIN, ROOT } from '../test/helpers/processes.js';
 import type { BenchContext, BenchSuite } from './harness.js';
-import type { SignJob } from './sign-worker.js';
+import { signTransfers } from './sign.js';
 
 const IN_FLIGHT = 16;
 const ACCOUNTS = 64;
@@ -67,33 +68,9 @@ async function bareVerifyRate(backend: MlDsaBackend, threads: number, ms: number
 }
 
 /** Pre-signs `perAccount` transfers for each bench account, in parallel. Returns raw txs per account. */
-async function signAll(chainId: bigint, perAccount: number, threads: number): Promise<string[][]> {
-  const jobs: SignJob[] = Array.from({ length: threads }, () => ({ chainId: chainId.toString(), scheme: 'ml-dsa-65', items: [] }));
-  const owner: [number, number][][] = jobs.map(() => []);
-  for (let a = 0; a < ACCOUNTS; a++) {
-    for (let n = 0; n < perAccount; n++) {
-      const j = (a * perAccount + n) % threads;
-      jobs[j]!.items.push({ seed: toHex(benchSeed(a)), nonce: String(n), to: devSigner(a % 10).address, amount: '1' });
-      owner[j]!.push([a, n]);
-    }
-  }
-  const out: string[][] = Array.from({ length: ACCOUNTS }, () => new Array(perAccount));
-  await Promise.all(
-    jobs.map(async (job, j) => {
-      const w = new Worker(new URL('./sign-worker.ts', import.meta.url), { execArgv: process.execArgv });
-      const signed = await new Promise<string[]>((resolve, reject) => {
-        w.once('message', resolve);
-        w.once('error', reject);
-        w.postMessage(job);
-      });
-      await w.terminate();
-      signed.forEach((raw, i) => {
-        const [a, n] = owner[j]![i]!;
-        out[a]![n] = raw;
-      });
-    }),
-  );
-  return out;
+function signAll(chainId: bigint, perAccount: number, threads: number): Promise<string[][]> {
+  const seeds = Array.from({ length: ACCOUNTS }, (_, a) => benchSeed(a));
+  return signTransfers(chainId, seeds, perAccount, (a) => devSigner(a % 10).address, threads);
 }
 
 function benchGenesisDoc() {
@@ -184,7 +161,7 @@ async function blockExecution(txs: string[][], blockSize: number): Promise<numbe
 async function replayRate(dataDir: string, backend: MlDsaBackend): Promise<number> {
   const src = await storeSource(await Store.open({ path: dataDir }));
   const chain = await Chain.open({ store: await Store.open(), genesis: loadGenesis(JSON.parse(src.genesisJson)), modules: builtinModules(), explicitGenesis: true });
-  const verifier = new VerifierPool({ backend });
+  const verifier = new VerifierPool({ backend, threads: availableParallelism() }); // as `sessionchain replay`
   await verifier.ready();
   const r = await replayInto(chain, verifier, src);
   await verifier.close();

@@ -7,6 +7,7 @@ import { sessionWorkSuite } from './session-work.js';
 import { precompilesSuite } from './precompiles.js';
 import { aivmSuite } from './aivm.js';
 import { paymentsSuite } from './payments.js';
+import { throughputSuite } from './throughput.js';
 
 export const suites: BenchSuite[] = [
   chainSuite,
@@ -16,4 +17,5 @@ export const suites: BenchSuite[] = [
   precompilesSuite,
   aivmSuite,
   paymentsSuite,
+  throughputSuite,
 ];

@@ -14,7 +14,7 @@
 import { compareBytes, concat, utf8 } from './bytes.js';
 import { keccak256 } from './hash.js';
 import { type Address } from './address.js';
-import { asList, rlpDecode, rlpEncode, t, type RlpItem } from './codec.js';
+import { asList, rlpDecodeViews, rlpEncode, t, type RlpItem } from './codec.js';
 import { CodecError } from './errors.js';
 import { type Signer } from './keys/signer.js';
 import { recoverSigner } from './keys/schemes.js';
@@ -125,7 +125,7 @@ export function encodeBlock(b: Block): Uint8Array {
 
 /** Decodes a canonical block. Transactions are decoded but not yet verified. */
 export function decodeBlock(bytes: Uint8Array): Block {
-  const [h, txs] = asList(rlpDecode(bytes, 'block'), 'block', 2);
+  const [h, txs] = asList(rlpDecodeViews(bytes, 'block'), 'block', 2);
   const header = decodeHeaderItem(h!);
   const txList = asList(txs!, 'block.txs').map((raw, i) => {
     if (!(raw instanceof Uint8Array)) throw new CodecError('expected transaction bytes', `block.txs[${i}]`);

@@ -32,8 +32,10 @@ export function isHex(v: unknown): v is string {
   return typeof v === 'string' && HEX_RE.test(v);
 }
 
+const UTF8 = new TextEncoder();
+
 export function utf8(s: string): Uint8Array {
-  return new TextEncoder().encode(s);
+  return UTF8.encode(s);
 }
 
 export function fromUtf8(b: Uint8Array): string {

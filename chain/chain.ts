@@ -7,7 +7,7 @@
  */
 import { type Address, addressBytes } from './address.js';
 import { concat, equals, toHex } from './bytes.js';
-import { keccak256 } from './hash.js';
+import { keccak256, keccakReady } from './hash.js';
 import { asList, rlpDecode, rlpEncode, t, type RlpItem } from './codec.js';
 import { NodeError } from './errors.js';
 import { type Block, type BlockHeader, blockHash, decodeBlock, encodeBlock, extraRoot } from './block.js';
@@ -97,6 +97,8 @@ export class Chain {
   #headHeader: BlockHeader;
   readonly #receiptCache = new Lru<bigint, { receipts: Receipt[]; systemEvents: ChainEvent[] }>(64);
   readonly #blockCache = new Lru<bigint, Block>(64);
+  /** Where recent transactions are (receipt polling asks right after a commit): no LevelDB read. */
+  readonly #recentTxs = new Lru<string, { height: bigint; index: number }>(65_536);
   readonly #listeners = new Set<(b: CommittedBlock) => void>();
 
   private constructor(o: OpenOptions, head: Head, headHeader: BlockHeader, registry: ModuleRegistry, executor: Executor) {
@@ -112,6 +114,7 @@ export class Chain {
 
   /** Opens a store: initializes it from genesis when empty, else checks it and resumes. */
   static async open(o: OpenOptions): Promise<Chain> {
+    await keccakReady; // every hash of a node, a follower or a replay uses the WebAssembly keccak
     const { store } = o;
     let genesis = o.genesis;
     const storedJson = await store.readGenesisJson();
@@ -133,7 +136,9 @@ export class Chain {
       head = await Chain.#initGenesis(store, genesis, executor);
     }
     const header = await Chain.#checkStore(store, head, genesis);
-    return new Chain({ ...o, genesis }, head, header, registry, executor);
+    const chain = new Chain({ ...o, genesis }, head, header, registry, executor);
+    await chain.committed.indexKeys();
+    return chain;
   }
 
   static genesisBlockInfo(g: Genesis): BlockInfo {
@@ -272,8 +277,12 @@ export class Chain {
     this.#trie.reset(this.#head.stateRoot);
   }
 
-  /** Makes a prepared block durable (one synced batch), then publishes it. */
-  async commit(prepared: PreparedBlock, header: BlockHeader, afterCommit?: (b: CommittedBlock) => void): Promise<CommittedBlock> {
+  /**
+   * Makes a prepared block durable (one synced batch), then publishes it. `encoded`: the block's
+   * and its receipts record's canonical bytes when the caller has them (an import that checked
+   * them), else they are encoded here.
+   */
+  async commit(prepared: PreparedBlock, header: BlockHeader, afterCommit?: (b: CommittedBlock) => void, encoded: { block?: Uint8Array; receipts?: Uint8Array } = {}): Promise<CommittedBlock> {
     const { exec } = prepared;
     const height = header.height;
     const hash = blockHash(header);
@@ -284,9 +293,9 @@ export class Chain {
       ...this.#trie.takeNodeOps(),
       ...flatStateOps(prepared.writes),
       { type: 'put', key: K.diff(height), value: encodeDiff(prepared.writes.map(([key, value], i) => ({ key, value, old: prepared.old[i] }))) },
-      { type: 'put', key: K.block(height), value: encodeBlock(block) },
+      { type: 'put', key: K.block(height), value: encoded.block ?? encodeBlock(block) },
       { type: 'put', key: K.blockHash(hash), value: Store.heightValue(height) },
-      { type: 'put', key: K.receipts(height), value: rlpEncode([exec.receipts.map(receiptItem), exec.systemEvents.map(encodeEvent)]) },
+      { type: 'put', key: K.receipts(height), value: encoded.receipts ?? receiptsRecord(exec.receipts, exec.systemEvents) },
       ...exec.txs.map((tx, i): BatchOp => ({ type: 'put', key: K.tx(tx.hash), value: Store.txLocationValue(height, i) })),
       { type: 'put', key: K.head, value: encodeHead(head) },
     ];
@@ -305,6 +314,7 @@ export class Chain {
     failPoint('after-commit');
     this.#blockCache.set(height, block);
     this.#receiptCache.set(height, { receipts: exec.receipts, systemEvents: exec.systemEvents });
+    exec.txs.forEach((tx, index) => this.#recentTxs.set(txKey(tx.hash), { height, index }));
     for (const fn of this.#listeners) {
       try {
         fn(committed);
@@ -341,9 +351,10 @@ export class Chain {
       const head: Head = { height, hash: blockHash(target.header), stateRoot: target.header.stateRoot };
       ops.push({ type: 'put', key: K.head, value: encodeHead(head) });
       await this.store.write(ops);
-      this.committed.clearCache();
+      this.committed.applyCommitted(writes); // the undone values, and the key index with them
       this.#blockCache.clear();
       this.#receiptCache.clear();
+      this.#recentTxs.clear();
       this.#trie.reset(head.stateRoot);
       this.#head = head;
       this.#headHeader = target.header;
@@ -386,8 +397,13 @@ export class Chain {
     return out;
   }
 
+  /** Block height and index of a committed transaction. */
+  async txLocation(hash: Uint8Array): Promise<{ height: bigint; index: number } | undefined> {
+    return this.#recentTxs.get(txKey(hash)) ?? this.store.txLocation(hash);
+  }
+
   async getTransaction(hash: Uint8Array): Promise<{ tx: Transaction; height: bigint; index: number } | undefined> {
-    const loc = await this.store.txLocation(hash);
+    const loc = await this.txLocation(hash);
     if (!loc) return undefined;
     const b = await this.getBlock(loc.height);
     const tx = b?.txs[loc.index];
@@ -395,7 +411,7 @@ export class Chain {
   }
 
   async getReceipt(hash: Uint8Array): Promise<{ receipt: Receipt; height: bigint; index: number } | undefined> {
-    const loc = await this.store.txLocation(hash);
+    const loc = await this.txLocation(hash);
     if (!loc) return undefined;
     const r = (await this.getReceipts(loc.height))?.receipts[loc.index];
     return r ? { receipt: r, ...loc } : undefined;
@@ -468,6 +484,13 @@ export class Chain {
     await this.store.close();
   }
 }
+
+/** The stored receipts record of a block: rlp([[receipt...], [systemEvent...]]). */
+export function receiptsRecord(receipts: readonly Receipt[], systemEvents: readonly ChainEvent[]): Uint8Array {
+  return rlpEncode([receipts.map(receiptItem), systemEvents.map(encodeEvent)]);
+}
+
+const txKey = (hash: Uint8Array) => Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1');
 
 // ---- state diff record --------------------------------------------------------------------------
 

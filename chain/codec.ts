@@ -39,6 +39,20 @@ export function rlpDecode(bytes: Uint8Array, what = 'value'): RlpItem {
   return item;
 }
 
+/**
+ * `rlpDecode` without copies: byte strings come back as views into `bytes` (the library slices a
+ * Node Buffer without copying). For large inputs that are never mutated: transactions (whose
+ * signature is most of their size) and blocks (whose transactions are most of theirs).
+ */
+export function rlpDecodeViews(bytes: Uint8Array, what = 'value'): RlpItem {
+  return plainViews(rlpDecode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), what));
+}
+
+/** Buffer views → plain Uint8Array views (same memory), so decoded values compare like any others. */
+function plainViews(item: RlpItem): RlpItem {
+  return item instanceof Uint8Array ? new Uint8Array(item.buffer, item.byteOffset, item.byteLength) : item.map(plainViews);
+}
+
 /** Length of the canonical RLP encoding of `item`, without building it. */
 export function canonicalLength(item: RlpItem): number {
   if (item instanceof Uint8Array) {

@@ -114,10 +114,11 @@ export class Follower {
       const raws = await this.#upstream.rawBlocks(Number(from), count);
       // Decode the batch and start every signature check, then import in order.
       const decoded = raws.map((raw) => {
-        const d = decodeRecord({ block: fromHex(raw.block), receipts: fromHex(raw.receipts), diff: fromHex(raw.diff) });
-        return { ...d, signatures: verifyBlockSignatures(this.#node.verifier, d.block) };
+        const encoded = fromHex(raw.block);
+        const d = decodeRecord({ block: encoded, receipts: fromHex(raw.receipts), diff: fromHex(raw.diff) });
+        return { ...d, encoded, signatures: verifyBlockSignatures(this.#node.verifier, d.block) };
       });
-      for (const { block, expected, signatures } of decoded) await importBlock(chain, this.#node.verifier, block, expected, signatures);
+      for (const { block, encoded, expected, signatures } of decoded) await importBlock(chain, this.#node.verifier, block, expected, signatures, encoded);
     }
   }
 

@@ -8,13 +8,15 @@ import { equals, toHex } from './bytes.js';
 import { NodeError, TxRejected } from './errors.js';
 import { type Block, blockHash, headerSigningDigest } from './block.js';
 import { encodeReceipt, type ChainEvent, type Receipt } from './receipt.js';
-import type { Chain, CommittedBlock, DiffEntry } from './chain.js';
+import { receiptsRecord, type Chain, type CommittedBlock, type DiffEntry } from './chain.js';
 import type { VerifierPool } from './verifier.js';
 import type { TxVerdict } from './verify-job.js';
 import type { CheckResult } from './module/sigcache.js';
 
 /** What the source recorded for the block, used to pinpoint a divergence. */
 export interface ExpectedOutcome {
+  /** The source's receipts record as stored (compared whole; decoded only to name a difference). */
+  receiptsRecord?: Uint8Array;
   receipts?: Receipt[];
   systemEvents?: ChainEvent[];
   diff?: DiffEntry[];
@@ -64,6 +66,8 @@ export async function importBlock(
   block: Block,
   expected: ExpectedOutcome = {},
   signatures: BlockSignatures = verifyBlockSignatures(verifier, block),
+  /** The block's canonical bytes when at hand (replay, followers): stored as they are. */
+  encoded?: Uint8Array,
 ): Promise<CommittedBlock> {
   const h = block.header;
   const parent = chain.headHeader;
@@ -82,10 +86,30 @@ export async function importBlock(
   const who = await signatures.header;
   if (!who || typeof who === 'boolean' || who.address !== h.producer) fail({ field: 'signature' }, 'producer signature does not verify');
   const exec = chain.begin({ chainId: h.chainId, height: h.height, timestamp: h.timestamp, producer: h.producer });
+  // The receipts are compared with the source's only when something disagrees (the receipts root
+  // covers them all): then the first differing one is named.
+  const checkReceipts = (upTo: number) => {
+    for (let i = 0; i < upTo; i++) {
+      const exp = expected.receipts?.[i];
+      const got = exec.receipts[i]!;
+      if (!exp || equals(encodeReceipt(exp), encodeReceipt(got))) continue;
+      fail(
+        {
+          field: 'receipt',
+          txIndex: i,
+          txHash: toHex(block.txs[i]!.hash),
+          expected: `status=${exp.status} gasUsed=${exp.gasUsed} error=${exp.error || '-'} events=${exp.events.length}`,
+          actual: `status=${got.status} gasUsed=${got.gasUsed} error=${got.error || '-'} events=${got.events.length}`,
+        },
+        `transaction ${i} (${toHex(block.txs[i]!.hash)}) produced a different receipt`,
+      );
+    }
+  };
   for (let i = 0; i < block.txs.length; i++) {
     const tx = block.txs[i]!;
     const v = verdicts[i]!;
     if (!v.ok) return fail({ field: 'transaction', txIndex: i, txHash: toHex(tx.hash), detail: v.message }, `transaction ${i} has an invalid signature: ${v.message}`);
+    tx.setHash(v.hash); // hashed by the verifier already
     let args: unknown;
     try {
       args = chain.executor.checkStateless(tx);
@@ -95,42 +119,38 @@ export async function importBlock(
     try {
       await exec.applyTx(tx, v.publicKey, args);
     } catch (e) {
+      checkReceipts(i); // an earlier divergence is the cause
       const name = e instanceof TxRejected ? e.name : 'InternalError';
       fail({ field: 'transaction', txIndex: i, txHash: toHex(tx.hash), detail: `${name}: ${(e as Error).message}` }, `transaction ${i} is not executable: ${(e as Error).message}`);
-    }
-    const exp = expected.receipts?.[i];
-    if (exp && !equals(encodeReceipt(exp), encodeReceipt(exec.receipts[i]!))) {
-      const got = exec.receipts[i]!;
-      fail(
-        {
-          field: 'receipt',
-          txIndex: i,
-          txHash: toHex(tx.hash),
-          expected: `status=${exp.status} gasUsed=${exp.gasUsed} error=${exp.error || '-'} events=${exp.events.length}`,
-          actual: `status=${got.status} gasUsed=${got.gasUsed} error=${got.error || '-'} events=${got.events.length}`,
-        },
-        `transaction ${i} (${toHex(tx.hash)}) produced a different receipt`,
-      );
     }
   }
   await exec.endBlock();
   const prepared = await chain.prepare(exec);
+  let receipts: Uint8Array | undefined;
   try {
     const cmp = (field: string, want: Uint8Array, got: Uint8Array) => {
       if (!equals(want, got)) fail({ field, expected: toHex(want), actual: toHex(got), ...stateDivergence(chain, prepared.writes, expected.diff) }, `${field} mismatch`);
     };
     if (h.txCount !== block.txs.length) fail({ field: 'txCount' }, 'txCount does not match the body');
     cmp('txRoot', h.txRoot, prepared.txRoot);
+    if (!equals(h.receiptsRoot, prepared.receiptsRoot) || h.gasUsed !== prepared.gasUsed) checkReceipts(block.txs.length);
     cmp('receiptsRoot', h.receiptsRoot, prepared.receiptsRoot);
     if (h.gasUsed !== prepared.gasUsed) fail({ field: 'gasUsed', expected: h.gasUsed.toString(), actual: prepared.gasUsed.toString() }, 'gasUsed mismatch');
     const roots = (r: [string, Uint8Array][]) => r.map(([n, v]) => `${n}=${toHex(v)}`).join(',');
     if (roots(h.extraRoots) !== roots(prepared.extraRoots)) fail({ field: 'extraRoots', expected: roots(h.extraRoots), actual: roots(prepared.extraRoots), ...stateDivergence(chain, prepared.writes, expected.diff) }, 'module roots mismatch');
     cmp('stateRoot', h.stateRoot, prepared.stateRoot);
+    if (expected.receiptsRecord) {
+      receipts = receiptsRecord(exec.receipts, exec.systemEvents);
+      if (!equals(receipts, expected.receiptsRecord)) {
+        checkReceipts(block.txs.length);
+        fail({ field: 'receipts' }, 'the source\'s receipts record differs from the re-executed one (system events)');
+      }
+    }
   } catch (e) {
     chain.abort();
     throw e;
   }
-  const committed = await chain.commit(prepared, h);
+  const committed = await chain.commit(prepared, h, undefined, { block: encoded, receipts });
   if (!equals(committed.hash, blockHash(h))) throw new Error('unreachable: committed hash differs');
   return committed;
 }

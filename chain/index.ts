@@ -53,6 +53,7 @@ export { checkHost, checkOrigin, isLoopbackName, type BrowserPolicy } from './rp
 export { MAX_JSON_DEPTH, jsonDepth } from './rpc/depth.js';
 export { MAX_MINE_BLOCKS, MAX_BLOCK_TIME_MS } from './rpc/dev-methods.js';
 export { MAX_BLOCK_TIMESTAMP_MS, MAX_DEV_TIMESTAMP_MS, TimestampOutOfRange } from './time.js';
+export { encodeTxBatch, decodeTxBatch, encodeWsTxBatch, decodeWsTxBatch, isWsTxBatch, InvalidTxBatch, MAX_TX_BATCH, TX_BATCH_CONTENT_TYPE, TX_BATCH_MAGIC } from './rpc/txbatch.js';
 export { handleBody, errorResponse, type Dispatcher, type JsonRpcResponse } from './rpc/jsonrpc.js';
 export { headerJson, blockJson, txJson, receiptJson, eventJson, eventArgs } from './rpc/views.js';
 export { Follower, type FollowerStatus, type Upstream, type RawBlockJson } from './follower.js';

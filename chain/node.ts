@@ -25,10 +25,11 @@ import { devProducerSeed } from './keys/dev.js';
 import { GAS, Meter } from './module/gas.js';
 import { callModule, NO_TX, type ExecEnv } from './module/context.js';
 import type { ModuleDefinition, NodeApi } from './module/contract.js';
-import { readAccount, readAccountKey } from './state/accounts.js';
+import { type Account, readAccount, readAccountKey } from './state/accounts.js';
 import type { Genesis } from './genesis.js';
 import { MLDSA65_ENCODED_LEN } from './keys/schemes.js';
 import { keccakReady } from './hash.js';
+import { availableParallelism } from 'node:os';
 
 /**
  * The transaction context of a simulation (chain.Call on a method, chain.EstimateGas): a fixed
@@ -83,10 +84,12 @@ export class Node implements NodeApi {
   readonly verifier: VerifierPool;
   readonly producer: Producer | undefined;
   readonly #waiters = new Map<string, Waiter[]>();
-  readonly #senderTail = new Map<Address, Promise<void>>();
   readonly #snapshots = new Map<number, bigint>();
   /** Transactions between arrival and mempool entry (the producer's automine waits for them briefly). */
   #admitting = 0;
+  /** Hashes of the transactions between decoding and the mempool (a duplicate is refused at once). */
+  readonly #inAdmission = new Set<string>();
+  readonly #expiry: NodeJS.Timeout;
   #nextSnapshot = 1;
   #closed = false;
 
@@ -95,6 +98,9 @@ export class Node implements NodeApi {
     this.verifier = verifier;
     this.mempool = new Mempool(opts.mempool);
     this.mempool.onDrop((ptx, why) => this.#rejectWaiters(ptx.tx.hash, why));
+    // Queued transactions also age out while nothing arrives (their waiters learn QueuedTooLong).
+    this.#expiry = setInterval(() => this.mempool.expireQueued(), Math.max(250, Math.min(10_000, this.mempool.maxQueuedAgeMs / 4)));
+    this.#expiry.unref();
     if (opts.produce !== false) {
       const signer = opts.producer ?? signerFromSeed(devProducerSeed(), 'ml-dsa-65');
       this.producer = new Producer(chain, this.mempool, signer, { committed: (b) => this.#onCommitted(b), dropped: () => {}, admitting: () => this.#admitting }, opts.mining);
@@ -112,7 +118,8 @@ export class Node implements NodeApi {
       await store.close().catch(() => {});
       throw e;
     }
-    const verifier = new VerifierPool(opts.verifier);
+    // A node that only imports blocks verifies them on every core while it executes.
+    const verifier = new VerifierPool({ ...opts.verifier, threads: opts.verifier?.threads ?? (opts.produce === false ? availableParallelism() : undefined) });
     try {
       await verifier.ready();
       return new Node(chain, verifier, opts);
@@ -159,6 +166,12 @@ export class Node implements NodeApi {
     }
   }
 
+  /**
+   * Cheap checks first, so that a bad or duplicate transaction costs microseconds: size, decoding,
+   * known hash, chain id, fees and gas, target and arguments, then the account (nonce window,
+   * funds, pool limits). Only then the signature, verified once; then the same account checks
+   * again, atomically with entering the pool (the head may have moved meanwhile).
+   */
   async #admitChecked(raw: Uint8Array): Promise<PoolTx> {
     const exec = this.chain.executor;
     if (raw.length > exec.params.maxTxBytes) throw new TxRejected('OversizeTransaction', `transaction is ${raw.length} bytes; the limit is ${exec.params.maxTxBytes}`);
@@ -169,40 +182,44 @@ export class Node implements NodeApi {
       const nonCanonical = e instanceof CodecError && e.nonCanonical;
       throw new TxRejected(nonCanonical ? 'NonCanonicalEncoding' : 'MalformedTransaction', `cannot decode the transaction: ${(e as Error).message}`);
     }
-    const args = exec.checkStateless(tx);
     if (this.mempool.has(tx.hash)) throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already in the mempool`);
-
-    // Per-sender ordering: stateful checks run in arrival order, verification in parallel.
-    const prev = this.#senderTail.get(tx.from) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((r) => (release = r));
-    this.#senderTail.set(tx.from, mine);
+    const key = toHex(tx.hash);
+    if (this.#inAdmission.has(key)) throw new TxRejected('AlreadyKnown', `transaction ${key} is being admitted (sent twice at once)`);
+    this.#inAdmission.add(key);
     try {
-      const checks = exec.signatureChecks(tx, args);
-      const [verdict, checkResults] = await Promise.all([this.verifier.verifyTx(raw), Promise.all(checks.map((c) => this.verifier.check(c)))]);
-      if (!verdict.ok) {
-        if (verdict.reason === 'malformed') throw new TxRejected('MalformedTransaction', verdict.message);
-        throw new TxRejected('InvalidSignature', `${verdict.message}; sign the transaction's digest with the key of ${tx.from}`);
-      }
-      tx.setHash(verdict.hash);
-      checks.forEach((c, i) => exec.sigCache.put(c, checkResults[i]!));
-      await prev;
-      return await this.chain.lock.read(async () => {
-        const account = await readAccount(this.chain.committed, tx.from);
-        // A mined transaction cannot come back: its nonce is used. Only then look it up, to name it.
-        if (tx.nonce < account.nonce && (await this.chain.store.txLocation(tx.hash))) {
-          throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already in a block`);
-        }
-        const known = await readAccountKey(this.chain.committed, tx.from);
-        if (!known && tx.gasLimit < intrinsicGas(tx) + GAS.accountKeyRecord) {
-          throw new TxRejected('IntrinsicGasTooLow', `the first transaction of an account also records its key: gasLimit must be at least ${intrinsicGas(tx) + GAS.accountKeyRecord}`);
-        }
-        return this.mempool.add(tx, verdict.publicKey, args, account);
-      });
+      return await this.#admitVerified(tx);
     } finally {
-      release();
-      if (this.#senderTail.get(tx.from) === mine) this.#senderTail.delete(tx.from);
+      this.#inAdmission.delete(key);
     }
+  }
+
+  async #admitVerified(tx: Transaction): Promise<PoolTx> {
+    const exec = this.chain.executor;
+    const args = exec.checkStateless(tx);
+    await this.chain.lock.read(() => this.#checkAccount(tx));
+
+    const checks = exec.signatureChecks(tx, args);
+    const [verdict, checkResults] = await Promise.all([this.verifier.verifyDecoded(tx), checks.length === 0 ? [] : Promise.all(checks.map((c) => this.verifier.check(c)))]);
+    if (!verdict.ok) {
+      if (verdict.reason === 'malformed') throw new TxRejected('MalformedTransaction', verdict.message);
+      throw new TxRejected('InvalidSignature', `${verdict.message}; sign the transaction's digest with the key of ${tx.from}`);
+    }
+    checks.forEach((c, i) => exec.sigCache.put(c, checkResults[i]!));
+    return this.chain.lock.read(async () => this.mempool.add(tx, verdict.publicKey, args, await this.#checkAccount(tx)));
+  }
+
+  /** The account checks of admission (call under the chain's read lock); returns the account. */
+  async #checkAccount(tx: Transaction): Promise<Account> {
+    const account = await readAccount(this.chain.committed, tx.from);
+    // A mined transaction cannot come back: its nonce is used. Only then look it up, to name it.
+    if (tx.nonce < account.nonce && (await this.chain.txLocation(tx.hash))) {
+      throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already in a block`);
+    }
+    if (tx.gasLimit < intrinsicGas(tx) + GAS.accountKeyRecord && !(await readAccountKey(this.chain.committed, tx.from))) {
+      throw new TxRejected('IntrinsicGasTooLow', `the first transaction of an account also records its key: gasLimit must be at least ${intrinsicGas(tx) + GAS.accountKeyRecord}`);
+    }
+    this.mempool.check(tx, account);
+    return account;
   }
 
   /** Resolves when the transaction is in a committed block; rejects if it is dropped. */
@@ -372,6 +389,7 @@ export class Node implements NodeApi {
   async stop(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#expiry);
     await this.producer?.stop();
     this.mempool.clear(new TxRejected('Dropped', 'the node is shutting down'));
     await this.verifier.close();

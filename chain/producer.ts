@@ -68,7 +68,7 @@ export class Producer {
     setImmediate(() => {
       this.#scheduled = false;
       void this.#enqueue(async () => {
-        while (!this.#stopped && this.mode === 'auto' && this.mempool.size > 0) {
+        while (!this.#stopped && this.mode === 'auto' && this.mempool.pendingSize > 0) {
           await this.#gather();
           const b = await this.#produce();
           if (b.block.txs.length === 0) break; // nothing executable: do not spin
@@ -84,7 +84,7 @@ export class Producer {
    */
   async #gather(): Promise<void> {
     const deadline = performance.now() + this.gatherMs;
-    while (this.hooks.admitting() > 0 && this.mempool.size < this.chain.genesis.params.maxBlockTxs && performance.now() < deadline) {
+    while (this.hooks.admitting() > 0 && this.mempool.pendingSize < this.chain.genesis.params.maxBlockTxs && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1));
     }
   }

@@ -48,7 +48,17 @@ export function decodeEvent(item: RlpItem, path = 'event'): ChainEvent {
   };
 }
 
+/** Receipts do not change once made: their encodings are built once (receipt hash, block record, replay checks). */
+const items = new WeakMap<Receipt, RlpItem>();
+const encodings = new WeakMap<Receipt, Uint8Array>();
+
 export function receiptItem(r: Receipt): RlpItem {
+  let item = items.get(r);
+  if (!item) items.set(r, (item = buildReceiptItem(r)));
+  return item;
+}
+
+function buildReceiptItem(r: Receipt): RlpItem {
   return [
     t.bytes32.encode(r.txHash),
     t.uint8.encode(r.status),
@@ -61,7 +71,9 @@ export function receiptItem(r: Receipt): RlpItem {
 }
 
 export function encodeReceipt(r: Receipt): Uint8Array {
-  return rlpEncode(receiptItem(r));
+  let bytes = encodings.get(r);
+  if (!bytes) encodings.set(r, (bytes = rlpEncode(receiptItem(r))));
+  return bytes;
 }
 
 export function decodeReceiptItem(item: RlpItem, path = 'receipt'): Receipt {

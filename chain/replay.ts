@@ -21,15 +21,36 @@ export interface ReplaySource {
   close(): Promise<void> | void;
 }
 
+/**
+ * Decodes a stored block. The source's receipts and state diff are decoded only if asked for (to
+ * name a divergence): a block that imports cleanly never needs them.
+ */
 export function decodeRecord(r: BlockRecord): { block: Block; expected: ExpectedOutcome } {
   const block = decodeBlock(r.block);
-  const [rs, evs] = asList(rlpDecode(r.receipts, 'receipts'), 'receipts', 2);
-  return {
-    block,
-    expected: {
+  type Decoded = Required<Omit<ExpectedOutcome, 'receiptsRecord'>>;
+  let outcome: Decoded | undefined;
+  const decoded = (): Decoded => {
+    if (outcome) return outcome;
+    const [rs, evs] = asList(rlpDecode(r.receipts, 'receipts'), 'receipts', 2);
+    return (outcome = {
       receipts: asList(rs!, 'receipts').map((x, i) => decodeReceiptItem(x, `receipts[${i}]`)),
       systemEvents: asList(evs!, 'systemEvents').map((x, i) => decodeEvent(x, `systemEvents[${i}]`)),
       diff: decodeDiff(r.diff),
+    });
+  };
+  return {
+    block,
+    expected: {
+      receiptsRecord: r.receipts,
+      get receipts() {
+        return decoded().receipts;
+      },
+      get systemEvents() {
+        return decoded().systemEvents;
+      },
+      get diff() {
+        return decoded().diff;
+      },
     },
   };
 }
@@ -93,12 +114,12 @@ export async function replayInto(chain: Chain, verifier: VerifierPool, source: R
   const start = performance.now();
   let blocks = 0;
   let txs = 0;
-  const ahead: { height: bigint; block: Block; expected: ExpectedOutcome; signatures: BlockSignatures }[] = [];
+  const ahead: { height: bigint; block: Block; encoded: Uint8Array; expected: ExpectedOutcome; signatures: BlockSignatures }[] = [];
   let aheadTxs = 0;
   const importOne = async () => {
-    const { height, block, expected, signatures } = ahead.shift()!;
+    const { height, block, encoded, expected, signatures } = ahead.shift()!;
     aheadTxs -= block.txs.length;
-    await importBlock(chain, verifier, block, expected, signatures);
+    await importBlock(chain, verifier, block, expected, signatures, encoded);
     blocks++;
     txs += block.txs.length;
     onProgress?.({ height, txs, lastHeight: source.lastHeight });
@@ -106,7 +127,7 @@ export async function replayInto(chain: Chain, verifier: VerifierPool, source: R
   for await (const { height, record } of source.records(chain.head.height + 1n)) {
     const { block, expected } = decodeRecord(record);
     if (block.header.height !== height) throw new Error(`the source holds height ${block.header.height} where ${height} was expected`);
-    ahead.push({ height, block, expected, signatures: verifyBlockSignatures(verifier, block) });
+    ahead.push({ height, block, encoded: record.block, expected, signatures: verifyBlockSignatures(verifier, block) });
     aheadTxs += block.txs.length;
     while (aheadTxs > VERIFY_AHEAD_TXS || ahead.length > 256) await importOne();
   }

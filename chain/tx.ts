@@ -11,7 +11,7 @@
 import { concat, utf8 } from './bytes.js';
 import { keccak256 } from './hash.js';
 import { type Address } from './address.js';
-import { type RlpItem, asList, rlpDecode, rlpEncode, t } from './codec.js';
+import { type RlpItem, asList, rlpDecodeViews, rlpEncode, t } from './codec.js';
 import { CodecError } from './errors.js';
 import { type Signer } from './keys/signer.js';
 
@@ -105,7 +105,7 @@ export class Transaction implements SignedTx {
 
   /** Decodes canonical bytes; throws CodecError naming the offending field. */
   static decode(raw: Uint8Array): Transaction {
-    const items = asList(rlpDecode(raw, 'transaction'), 'transaction', 9);
+    const items = asList(rlpDecodeViews(raw, 'transaction'), 'transaction', 9);
     const method = methodType.decode(items[4]!, 'method');
     if (!METHOD_RE.test(method)) throw new CodecError('not an identifier', 'method');
     const args = asList(items[5]!, 'args');

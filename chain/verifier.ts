@@ -11,7 +11,9 @@ import { availableParallelism } from 'node:os';
 import { runCheck, type CheckResult } from './module/sigcache.js';
 import type { SignatureCheck } from './module/contract.js';
 import { mlDsaBackend, setMlDsaBackend, type MlDsaBackend } from './keys/schemes.js';
-import { verifyRawTx, type TxVerdict, type VerifyJob, type VerifyResult } from './verify-job.js';
+import { signerVerdict, verifyDecodedTx, verifyRawTx, type TxVerdict, type VerifyJob, type VerifyResult } from './verify-job.js';
+import type { Transaction } from './tx.js';
+import type { RecoveredSigner } from './keys/schemes.js';
 
 export interface VerifierOptions {
   /** Worker threads; 0 = verify inline. Default: the number of cores. */
@@ -167,6 +169,19 @@ export class VerifierPool {
 
   async verifyTx(raw: Uint8Array): Promise<TxVerdict> {
     return (await this.#submit({ type: 'tx', raw })) as TxVerdict;
+  }
+
+  /**
+   * Verifies an already decoded (and hashed) transaction: only its signature travels to a worker,
+   * nothing is decoded or hashed twice.
+   */
+  async verifyDecoded(tx: Transaction): Promise<TxVerdict> {
+    if (this.#slots.length === 0) {
+      if (mlDsaBackend() !== this.backend) setMlDsaBackend(this.backend);
+      return verifyDecodedTx(tx);
+    }
+    const who = (await this.check({ kind: 'encoded', signature: tx.signature, digest: tx.signingDigest })) as RecoveredSigner | null;
+    return signerVerdict(tx, who);
   }
 
   async check(c: SignatureCheck): Promise<CheckResult> {

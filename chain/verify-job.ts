@@ -1,5 +1,5 @@
 /** What the verifier (a worker or the main thread) does for one item. */
-import { recoverSigner } from './keys/schemes.js';
+import { recoverSigner, type RecoveredSigner } from './keys/schemes.js';
 import { Transaction } from './tx.js';
 import type { SignatureCheck } from './module/contract.js';
 import type { CheckResult } from './module/sigcache.js';
@@ -20,8 +20,17 @@ export function verifyRawTx(raw: Uint8Array): TxVerdict {
   } catch (e) {
     return { type: 'tx', ok: false, reason: 'malformed', message: (e as Error).message };
   }
+  return verifyDecodedTx(tx);
+}
+
+/** Checks a decoded transaction's signature against its `from`. */
+export function verifyDecodedTx(tx: Transaction): TxVerdict {
+  return signerVerdict(tx, recoverSigner(tx.signature, tx.signingDigest));
+}
+
+/** The verdict on a transaction, given who (if anyone) signed its digest. */
+export function signerVerdict(tx: Transaction, who: RecoveredSigner | null): TxVerdict {
   const hash = tx.hash;
-  const who = recoverSigner(tx.signature, tx.signingDigest);
   if (!who) return { type: 'tx', ok: false, hash, reason: 'signature', message: 'the signature does not verify' };
   if (who.address !== tx.from) return { type: 'tx', ok: false, hash, reason: 'sender', message: `signed by ${who.address}, but from is ${tx.from}` };
   return { type: 'tx', ok: true, hash, publicKey: who.publicKey };

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { concat } from '../bytes.js';
 import { keccak256 } from '../hash.js';
 import { type Address, toAddress } from '../address.js';
+import { Lru } from '../state/lru.js';
 
 export const MLDSA65_TAG = 0x07;
 export const MLDSA65_PK_LEN = 1952;
@@ -29,8 +30,17 @@ export const SCHEMES: readonly SchemeName[] = ['ml-dsa-65', 'secp256k1'];
 const SECP_N = secp256k1.Point.CURVE().n;
 const SECP_HALF_N = SECP_N >> 1n;
 
+/** Recent public key → address derivations (a busy account signs with the same key every time). */
+const addressOfKey = new Lru<string, Address>(4096);
+
 export function mldsaAddress(publicKey: Uint8Array): Address {
-  return toAddress(keccak256(concat(new Uint8Array([MLDSA65_TAG]), publicKey)).subarray(12));
+  const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('latin1');
+  let address = addressOfKey.get(id);
+  if (address === undefined) {
+    address = toAddress(keccak256(concat(new Uint8Array([MLDSA65_TAG]), publicKey)).subarray(12));
+    addressOfKey.set(id, address);
+  }
+  return address;
 }
 
 /** Address of a secp256k1 public key (compressed or uncompressed). */

@@ -18,6 +18,7 @@ import { InvalidParams } from './jsonrpc.js';
 import type { MethodDef } from './method-def.js';
 import { devMethods } from './dev-methods.js';
 import { memoryJson } from './memory.js';
+import { sendTransaction } from './send.js';
 
 export { parseParams, type MethodDef } from './method-def.js';
 
@@ -123,12 +124,12 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
       'chain.GetTransaction',
       {
         params: t.struct({ hash: hash32 }),
-        description: 'A committed transaction by hash (pending ones show `pending: true`).',
+        description: 'A committed transaction by hash (pooled ones show `pending: true`, and `queued: true` while they wait for an earlier nonce).',
         handler: async ({ hash }) => {
           const found = await chain.getTransaction(hash);
           if (found) return txJson(found.tx, registry, { height: found.height, index: found.index });
           const p = node.mempool.get(hash);
-          if (p) return { ...txJson(p.tx, registry), pending: true };
+          if (p) return { ...txJson(p.tx, registry), pending: true, queued: node.mempool.isQueued(hash) };
           return null;
         },
       },
@@ -139,6 +140,7 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
         params: t.struct({ hash: hash32 }),
         description: 'The receipt of a committed transaction, or null.',
         handler: async ({ hash }) => {
+          if (node.mempool.has(hash)) return null; // pooled, not mined: no need to look it up
           const r = await chain.getReceipt(hash);
           if (!r) return null;
           const tx = (await chain.getTransaction(hash))?.tx;
@@ -152,12 +154,7 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
       {
         params: t.struct({ raw: t.bytes(), wait: optBool }),
         description: 'Submits a signed transaction (hex). Returns { hash }; with wait: true, the receipt once committed.',
-        handler: async ({ raw, wait }) => {
-          const r = await node.submit(raw, { wait: wait === true });
-          if (!r.receipt) return { hash: toHex(r.hash) };
-          const tx = (await chain.getTransaction(r.hash))?.tx;
-          return receiptJson(r.receipt, registry, { tx, height: r.height });
-        },
+        handler: ({ raw, wait }) => sendTransaction(node, raw, wait === true),
       },
     ],
     [

@@ -2,7 +2,7 @@
  * JSON-RPC over HTTP (`POST /`, alias `/rpc`) and WebSocket on the same port (SPEC §5), hardened
  * per spec/reliability.md §4:
  *  - body ≤ 5 MiB, enforced while streaming (Content-Length or chunked) → 413;
- *  - POST only (405), `Content-Type: application/json` (415), unknown paths 404, `GET /health`;
+ *  - POST only (405), `Content-Type: application/json` or `application/octet-stream` (a transaction batch, txbatch.ts) (415), unknown paths 404, `GET /health`;
  *  - batch ≤ 1000 calls, response ≤ 25 MB (-32003);
  *  - headersTimeout 10 s, requestTimeout 30 s, keepAliveTimeout 5 s, at most 1024 connections;
  *  - per-IP token bucket → HTTP 429 with a -32005 envelope;
@@ -22,7 +22,9 @@ import { t } from '../codec.js';
 import type { Node } from '../node.js';
 import type { CommittedBlock } from '../chain.js';
 import { blockHash } from '../block.js';
-import { errorResponse, handleBody, InvalidParams, type CallContext, type Dispatcher, type EnvelopeLimits, type MethodHandler } from './jsonrpc.js';
+import { errorResponse, handleBody, InvalidParams, toRpcError, type CallContext, type Dispatcher, type EnvelopeLimits, type MethodHandler } from './jsonrpc.js';
+import { decodeTxBatch, decodeWsTxBatch, isWsTxBatch, TX_BATCH_CONTENT_TYPE } from './txbatch.js';
+import { sendBatch, type BatchEntry } from './send.js';
 import { buildMethods, parseParams, type MethodDef } from './methods.js';
 import { RateLimiter } from './ratelimit.js';
 import { failPoint } from '../failpoints.js';
@@ -231,8 +233,9 @@ export class RpcServer {
       return;
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      this.#send(res, 415, JSON.stringify(errorResponse(null, RpcCode.InvalidRequest, 'unsupported media type: send Content-Type: application/json')));
+    const txBatch = type === TX_BATCH_CONTENT_TYPE;
+    if (type !== 'application/json' && !txBatch) {
+      this.#send(res, 415, JSON.stringify(errorResponse(null, RpcCode.InvalidRequest, `unsupported media type: send Content-Type: application/json (JSON-RPC) or ${TX_BATCH_CONTENT_TYPE} (a transaction batch)`)));
       req.resume();
       return;
     }
@@ -273,11 +276,27 @@ export class RpcServer {
       });
     });
     if (aborted) return;
-    const body = Buffer.concat(chunks).toString('utf8');
-    const out = await handleBody(body, this.dispatcher, { transport: 'http', ip: this.#ip(req) }, this.#limits);
+    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const out = txBatch ? await this.#txBatch(bytes, new URL(req.url ?? '/', 'http://x').searchParams.get('wait') === 'true') : await handleBody(bytes.toString('utf8'), this.dispatcher, { transport: 'http', ip: this.#ip(req) }, this.#limits);
     failPoint('before-response');
     if (out === null) this.#send(res, 204, null);
     else this.#send(res, 200, out);
+  }
+
+  /** A binary transaction batch (txbatch.ts): one JSON entry per transaction, or an error envelope. */
+  async #txBatch(bytes: Uint8Array, wait: boolean): Promise<string> {
+    let raws: Uint8Array[];
+    try {
+      raws = decodeTxBatch(bytes);
+    } catch (e) {
+      const err = toRpcError(e);
+      return JSON.stringify(errorResponse(null, err.code, err.message, err.data));
+    }
+    return JSON.stringify(await this.#submitBatch(raws, wait));
+  }
+
+  #submitBatch(raws: readonly Uint8Array[], wait: boolean): Promise<BatchEntry[]> {
+    return sendBatch(this.node, raws, wait, (p) => withDeadline(p, this.#opts.methodTimeoutMs, 'chain.SendTransaction'));
   }
 
   #tooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
@@ -324,6 +343,10 @@ export class RpcServer {
         this.#wsSend(socket, JSON.stringify(errorResponse(null, RpcCode.LimitExceeded, 'rate limit exceeded; slow down')));
         return;
       }
+      if (isBinary && isWsTxBatch(data as Buffer)) {
+        this.#wsTxBatch(socket, data as Buffer).catch((e) => console.error('[rpc] ws batch failed:', e));
+        return;
+      }
       const text = isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString();
       const dispatcher: Dispatcher = {
         lookup: (method, ctx) => {
@@ -339,6 +362,18 @@ export class RpcServer {
         console.error('[rpc] ws message failed:', e);
       }
     });
+  }
+
+  async #wsTxBatch(socket: WebSocket, frame: Uint8Array): Promise<void> {
+    let batch;
+    try {
+      batch = decodeWsTxBatch(frame);
+    } catch (e) {
+      const err = toRpcError(e);
+      this.#wsSend(socket, JSON.stringify(errorResponse(null, err.code, err.message, err.data)));
+      return;
+    }
+    this.#wsSend(socket, JSON.stringify({ jsonrpc: '2.0', id: batch.id, result: await this.#submitBatch(batch.raws, batch.wait) }));
   }
 
   #wsSend(socket: WebSocket, text: string): void {

@@ -22,13 +22,17 @@ export const accountType = t.struct({ nonce: t.uint64, balance: t.uint256 });
 export type Account = { nonce: bigint; balance: bigint };
 export const EMPTY_ACCOUNT: Readonly<Account> = Object.freeze({ nonce: 0n, balance: 0n });
 
+const ACCOUNT = utf8('a');
+const ACCOUNT_KEY = utf8('k');
+const LUX_NAMESPACE = addressBytes(LUX_ADDRESS);
+
 /** Keys inside the LUX namespace (what the LUX module reads through `ctx.state`). */
-export const accountSubkey = (a: Address) => concat(utf8('a'), addressBytes(a));
-export const accountKeySubkey = (a: Address) => concat(utf8('k'), addressBytes(a));
+export const accountSubkey = (a: Address) => concat(ACCOUNT, addressBytes(a));
+export const accountKeySubkey = (a: Address) => concat(ACCOUNT_KEY, addressBytes(a));
 
 /** Full state keys (namespace ‖ subkey), for the engine's direct access. */
-export const accountStateKey = (a: Address) => concat(addressBytes(LUX_ADDRESS), accountSubkey(a));
-export const accountKeyStateKey = (a: Address) => concat(addressBytes(LUX_ADDRESS), accountKeySubkey(a));
+export const accountStateKey = (a: Address) => concat(LUX_NAMESPACE, ACCOUNT, addressBytes(a));
+export const accountKeyStateKey = (a: Address) => concat(LUX_NAMESPACE, ACCOUNT_KEY, addressBytes(a));
 
 export async function readAccount(state: StateSource, a: Address): Promise<Account> {
   const raw = await state.get(accountStateKey(a));

@@ -30,10 +30,41 @@ const idKey = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 /** Marks a key known to be absent in the cache (compared by identity). */
 const MISSING = new Uint8Array(0);
 
+/**
+ * Most flat-state keys whose set `CommittedState` keeps in memory (about 100 bytes each, so at most
+ * ~25 MB); beyond, every cache miss reads LevelDB as before.
+ */
+export const KEY_INDEX_LIMIT = 250_000;
+
 export class CommittedState implements StateSource {
   readonly #cache: Lru<string, Uint8Array>;
+  /**
+   * Every live key, while the state is small enough: a key that is not here is absent, with no
+   * LevelDB read (end-block hooks look up per-height keys that mostly do not exist).
+   */
+  #keys: Set<string> | undefined;
+
   constructor(private readonly store: Store, cacheEntries = 200_000) {
     this.#cache = new Lru(cacheEntries);
+  }
+
+  /** Loads the key index (keys only); gives up past `limit` keys. Returns whether it is in use. */
+  async indexKeys(limit = KEY_INDEX_LIMIT): Promise<boolean> {
+    const keys = new Set<string>();
+    const prefix = K.state(new Uint8Array(0));
+    for await (const k of this.store.keysWithPrefix(prefix)) {
+      if (keys.size >= limit) {
+        this.#keys = undefined;
+        return false;
+      }
+      keys.add(keyId(k.subarray(prefix.length)));
+    }
+    this.#keys = keys;
+    return true;
+  }
+
+  get indexedKeys(): number | undefined {
+    return this.#keys?.size;
   }
 
   /** A fresh copy of the value: callers may mutate what they get without touching the cache. */
@@ -41,6 +72,7 @@ export class CommittedState implements StateSource {
     const id = keyId(key);
     const hit = this.#cache.get(id);
     if (hit !== undefined) return hit === MISSING ? undefined : copy(hit);
+    if (this.#keys && !this.#keys.has(id)) return undefined;
     const v = await this.store.get(K.state(key));
     this.#cache.set(id, v === undefined ? MISSING : copy(v));
     return v === undefined ? undefined : copy(v);
@@ -50,9 +82,11 @@ export class CommittedState implements StateSource {
     const out: (Uint8Array | undefined)[] = new Array(keys.length);
     const missing: number[] = [];
     keys.forEach((k, i) => {
-      const hit = this.#cache.get(keyId(k));
-      if (hit === undefined) missing.push(i);
-      else out[i] = hit === MISSING ? undefined : copy(hit);
+      const id = keyId(k);
+      const hit = this.#cache.get(id);
+      if (hit !== undefined) out[i] = hit === MISSING ? undefined : copy(hit);
+      else if (this.#keys && !this.#keys.has(id)) out[i] = undefined;
+      else missing.push(i);
     });
     const fetched = await this.store.getMany(missing.map((i) => K.state(keys[i]!)));
     missing.forEach((i, j) => {
@@ -64,11 +98,15 @@ export class CommittedState implements StateSource {
 
   /** Called after a block's batch is durable: make the cache reflect it. */
   applyCommitted(writes: readonly [Uint8Array, Uint8Array | undefined][]): void {
-    for (const [k, v] of writes) this.#cache.set(keyId(k), v === undefined ? MISSING : copy(v));
-  }
-
-  clearCache(): void {
-    this.#cache.clear();
+    for (const [k, v] of writes) {
+      const id = keyId(k);
+      this.#cache.set(id, v === undefined ? MISSING : copy(v));
+      if (this.#keys) {
+        if (v === undefined) this.#keys.delete(id);
+        else if (this.#keys.size < KEY_INDEX_LIMIT) this.#keys.add(id);
+        else this.#keys = undefined; // grown past the limit: LevelDB answers from now on
+      }
+    }
   }
 }
 

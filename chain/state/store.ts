@@ -50,6 +50,18 @@ export function decodeHead(bytes: Uint8Array): Head {
   return h;
 }
 
+/** The first key after every key starting with `prefix` (undefined when there is none). */
+function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
+  const end = prefix.slice();
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]!++;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
 export class Store {
   readonly db: Level;
   readonly path: string | undefined;
@@ -91,6 +103,12 @@ export class Store {
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     return (await this.db.get(key)) ?? undefined;
+  }
+
+  /** Keys under `prefix`, in order (keys only: values are not read). */
+  keysWithPrefix(prefix: Uint8Array): AsyncIterable<Uint8Array> {
+    const upper = prefixEnd(prefix);
+    return this.db.keys(upper ? { gte: prefix, lt: upper } : { gte: prefix });
   }
 
   async getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {

@@ -75,11 +75,43 @@ describe('transaction admission', function () {
     await rejects(signTx(base({ chainId: chain.chainId + 1n }), alice).raw, 'WrongChainId');
   });
 
-  it('a reused nonce is NonceTooLow, a gapped nonce is NonceGap', async () => {
+  it('a reused nonce is NonceTooLow; a gapped nonce waits in the queue, one past the window is NonceTooHigh', async () => {
     await chain.node.submit(signTx(base(), alice).raw);
     await chain.mine();
     await rejects(signTx(base({ args: transferArgs(bob.address, 2n) }), alice).raw, 'NonceTooLow');
-    await rejects(signTx(base({ nonce: 3n }), alice).raw, 'NonceGap');
+    const gapped = signTx(base({ nonce: 3n }), alice);
+    await chain.node.submit(gapped.raw);
+    expect(chain.node.mempool.isQueued(gapped.hash)).to.equal(true);
+    const window = BigInt(chain.node.mempool.maxQueuedPerSender);
+    const tooHigh = await rejects(signTx(base({ nonce: 1n + window + 1n }), alice).raw, 'NonceTooHigh');
+    expect(tooHigh.message).to.match(/send nonce 1 first/);
+  });
+
+  it('cheap refusals come before any signature work', async () => {
+    const verifier = chain.node.verifier;
+    const calls: string[] = [];
+    const orig = verifier.verifyDecoded.bind(verifier);
+    verifier.verifyDecoded = (tx) => {
+      calls.push(toHex(tx.hash));
+      return orig(tx);
+    };
+    try {
+      const first = signTx(base(), alice);
+      await chain.node.submit(first.raw);
+      expect(calls).to.have.length(1);
+      await rejects(first.raw, 'AlreadyKnown');
+      await rejects(signTx(base({ chainId: chain.chainId + 1n }), alice).raw, 'WrongChainId');
+      await rejects(signTx(base({ nonce: 10_000n }), alice).raw, 'NonceTooHigh');
+      await rejects(signTx(base({ nonce: 1n, gasPrice: 10n ** 30n }), alice).raw, 'InsufficientFunds');
+      // The same bytes twice at once: the second is refused while the first is being verified.
+      const twice = signTx(base({ nonce: 1n }), alice);
+      const both = await Promise.allSettled([chain.node.submit(twice.raw), chain.node.submit(twice.raw)]);
+      expect(both.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected']);
+      expect(((both[1] as PromiseRejectedResult).reason as Error).name).to.equal('AlreadyKnown');
+      expect(calls, 'no refused transaction was verified; the pair once').to.deep.equal([toHex(first.hash), toHex(twice.hash)]);
+    } finally {
+      verifier.verifyDecoded = orig;
+    }
   });
 
   it('a gas price under the minimum is GasPriceTooLow', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { rlpDecodeViews, type RlpItem } from '../../chain/codec.js';
 import fc from 'fast-check';
 import {
   Transaction,
@@ -209,5 +210,35 @@ describe('canonical length check', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('rlpDecodeViews', () => {
+  const item: fc.Arbitrary<RlpItem> = fc.letrec<{ item: RlpItem }>((tie) => ({
+    item: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.uint8Array({ maxLength: 80 }), fc.array(tie('item'), { maxLength: 5 })),
+  })).item;
+
+  it('decodes like rlpDecode, into plain Uint8Array views of the input (no copies)', () => {
+    fc.assert(
+      fc.property(item, (x) => {
+        const bytes = rlpEncode(x);
+        const views = rlpDecodeViews(bytes);
+        expect(views).to.deep.equal(rlpDecode(bytes));
+        const walk = (v: RlpItem): void => {
+          if (Array.isArray(v)) return v.forEach(walk);
+          expect(Object.getPrototypeOf(v)).to.equal(Uint8Array.prototype);
+          if (v.length > 1 || (v.length === 1 && v[0]! >= 0x80)) expect(v.buffer).to.equal(bytes.buffer);
+        };
+        walk(views);
+      }),
+      { seed: 99, numRuns: 300 },
+    );
+  });
+
+  it('refuses what rlpDecode refuses, with the same error', () => {
+    for (const bad of [Uint8Array.of(0x81, 0x05), Uint8Array.of(0xc2, 0x01), Uint8Array.of(0xb8, 0x01, 0x00)]) {
+      expect(() => rlpDecodeViews(bad)).to.throw(CodecError);
+      expect(() => rlpDecode(bad)).to.throw(CodecError);
+    }
   });
 });
