@@ -95,10 +95,15 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message.split('\n')[0]! : String(e);
 }
 
+const PART_NAMES: Record<keyof BuildRecord, string> = { native: 'addon', cuda: 'CUDA plugin', metal: 'Metal plugin' };
+
 /** Why a part is missing when its file is not there: the build record's reason, or how to build it. */
 function notBuilt(part: keyof BuildRecord, record: BuildRecord, file: string): string {
   const r = record[part];
-  if (r && !r.built && r.reason) return `its build ${r.reason.startsWith('skipped') ? 'was ' : 'failed: '}${r.reason}`;
+  if (r && !r.built && r.reason) {
+    const skipped = /^skipped: /.exec(r.reason);
+    return skipped ? `the ${PART_NAMES[part]} build was skipped: ${r.reason.slice(skipped[0].length)}` : `the ${PART_NAMES[part]} build failed: ${r.reason}`;
+  }
   return `${file} is not built (run \`npm run build:native\`)`;
 }
 
@@ -154,7 +159,7 @@ export function loadNativeKernels(options: NativeLoadOptions = {}): NativeKernel
   const buildDir = options.buildDir ?? defaultBuildDir();
   const record = buildRecord(buildDir);
   const addonPath = join(buildDir, 'Release', 'aivm_native.node');
-  if (!existsSync(addonPath)) return missing(`the addon ${notBuilt('native', record, addonPath)}`);
+  if (!existsSync(addonPath)) return missing(notBuilt('native', record, addonPath));
   let addon: NativeAddon;
   try {
     addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
