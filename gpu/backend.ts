@@ -138,16 +138,19 @@ export function backendStatus(): BackendStatus[] {
 }
 
 /**
- * Installs a non-reference backend (what a native loader calls after its addon loaded). Returns a
- * function that uninstalls it again; if it was active, the TS reference becomes active.
+ * Installs a non-reference backend (what the native loader calls for each backend that loaded).
+ * Returns a function that uninstalls it again, putting back the backend it replaced (if any); if it
+ * was active, the TS reference becomes active.
  */
 export function registerBackend(b: KernelBackend): () => void {
   checkName(b.name, 'registerBackend');
   if (b.name === 'ts') throw new GpuError('UnknownBackend', "the 'ts' reference backend is built in and cannot be replaced", { backend: 'ts' });
+  const replaced = installed.get(b.name);
   installed.set(b.name, b);
   return () => {
     if (installed.get(b.name) !== b) return;
-    installed.delete(b.name);
+    if (replaced) installed.set(b.name, replaced);
+    else installed.delete(b.name);
     if (active === b) active = tsBackend;
   };
 }

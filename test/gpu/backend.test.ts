@@ -3,15 +3,13 @@ import { expect } from 'chai';
 import * as g from '../../gpu/index.js';
 import { att, desc } from './fixtures.js';
 
-/** Registers `b` for the duration of `fn`, then puts back whatever was registered under its name before. */
+/** Registers `b` for the duration of `fn` (unregistering puts back what it replaced). */
 function withBackend(b: g.KernelBackend, fn: () => void): void {
-  const previous = (g.nativeKernels.backends as Partial<Record<g.BackendName, g.KernelBackend>>)[b.name];
   const unregister = g.registerBackend(b);
   try {
     fn();
   } finally {
     unregister();
-    if (previous) g.registerBackend(previous);
   }
 }
 
@@ -67,6 +65,14 @@ describe('gpu backends', () => {
     expect(() => g.setBackend('opencl' as g.BackendChoice)).to.throw(g.GpuError).with.property('name', 'UnknownBackend');
     expect(() => g.registerBackend({ ...g.tsBackend, name: 'vulkan' as g.BackendName })).to.throw(g.GpuError).with.property('name', 'UnknownBackend');
     expect(() => g.registerBackend(g.tsBackend)).to.throw(g.GpuError).with.property('name', 'UnknownBackend');
+  });
+
+  it('unregistering puts back the backend it replaced (a test fake never removes the real native backend)', () => {
+    const before = g.availableBackends();
+    withBackend({ ...g.tsBackend, name: 'native' }, () => expect(g.setBackend('native')).to.equal('native'));
+    expect(g.backend()).to.equal('ts');
+    expect(g.availableBackends()).to.deep.equal(before);
+    if (g.nativeKernels.backends.native) expect(g.setBackend('native')).to.equal('native');
   });
 
   it('a registered backend receives the calls once selected; auto prefers it; unregistering falls back to ts', () => {
