@@ -20,6 +20,7 @@ import {
   type MlDsaBackend,
 } from '../../chain/index.js';
 import { builtinModules, devGenesis, readGenesisFile, DEV_BALANCE } from '../../genesis/index.js';
+import { backendStatus, GpuError, setBackend, type BackendChoice } from '../../gpu/index.js';
 import { fetchUpstreamGenesis, rpcUpstream, RpcClient } from '../../sdk/index.js';
 import { fail, resolveSigner } from '../common.js';
 
@@ -38,6 +39,7 @@ interface DevnetOpts {
   threads?: string;
   rateLimit: string;
   quiet?: boolean;
+  kernels: BackendChoice;
 }
 
 export function register(program: Command): void {
@@ -58,6 +60,7 @@ export function register(program: Command): void {
     .option('--threads <n>', 'signature verifier threads (default: number of cores)')
     .option('--rate-limit <n>', 'JSON-RPC requests per second per IP (0 = off)', '20000')
     .option('-q, --quiet', 'do not log blocks')
+    .addOption(new Option('--kernels <backend>', 'AIVM kernel backend (results never depend on it)').choices(['auto', 'ts', 'native', 'cuda']).default('auto'))
     .addHelpText(
       'after',
       `
@@ -83,6 +86,12 @@ async function run(o: DevnetOpts): Promise<void> {
   const threads = int(o.threads, '--threads', 0, 64);
   const rateLimit = int(o.rateLimit, '--rate-limit', 0, 10_000_000)!;
   const dataDir = o.memory ? undefined : resolve(o.dataDir);
+  try {
+    setBackend(o.kernels);
+  } catch (e) {
+    if (e instanceof GpuError) fail(e.message, 'pass --kernels auto (or ts) to use what this machine has');
+    throw e;
+  }
 
   const modules = builtinModules();
   let genesis: Genesis;
@@ -162,6 +171,8 @@ function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { data
   else lines.push(`Mining          ${o.mode === 'interval' ? `every ${o.blockTime} ms` : o.mode === 'auto' ? 'automine' : 'manual (dev.Mine)'}`);
   const threads = node.verifier.threads;
   lines.push(`Verifier        ML-DSA-65 via ${node.verifier.backend}, ${threads === 0 ? 'inline (main thread)' : `${threads} worker thread${threads > 1 ? 's' : ''}`}`);
+  const kernels = backendStatus().find((s) => s.active)!;
+  lines.push(`AIVM kernels    ${kernels.name}: ${kernels.detail}`);
   if (!o.follow && node.chain.genesis.producer === signerFromSeed(devProducerSeed(), 'ml-dsa-65').address) {
     lines.push('');
     lines.push(`Available accounts (ML-DSA-65, ${(DEV_BALANCE / ONE_LUX).toLocaleString("en-US")} LUX each at genesis)`);
