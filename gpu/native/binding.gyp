@@ -5,13 +5,13 @@
   'targets': [
     {
       'target_name': 'aivm_native',
-      'sources': ['src/addon.cc', 'src/aivm_cpu.cpp'],
+      'sources': ['src/addon.cc', 'src/aivm_cpu.cpp', 'src/keccak_lanes.cpp'],
       'include_dirs': ['include', 'src'],
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       'defines': ['NAPI_VERSION=8'],
-      'cflags_cc': ['-O3', '-Wall', '-Wextra', '-Wno-unused-parameter'],
+      'cflags_cc': ['-O3', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Wno-psabi'],
       'conditions': [
-        ['OS=="linux"', {'libraries': ['-ldl']}],
+        ['OS=="linux"', {'libraries': ['-ldl', '-lpthread']}],
         ['OS=="mac"', {
           'xcode_settings': {
             'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
@@ -32,7 +32,7 @@
           'type': 'shared_library',
           'product_prefix': 'lib',
           'product_extension': 'dylib',
-          'sources': ['metal/metal_backend.mm', 'src/aivm_cpu.cpp'],
+          'sources': ['metal/metal_backend.mm', 'src/aivm_cpu.cpp', 'src/keccak_lanes.cpp'],
           'include_dirs': ['include', 'src'],
           'xcode_settings': {
             'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',

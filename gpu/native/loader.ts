@@ -45,6 +45,14 @@ export interface NativeAddon {
   openPlugin(kind: 'cuda' | 'metal', path: string): PluginOpen;
   keccak256(data: Uint8Array): Uint8Array;
   layouts(): Record<string, { size: number; fields: Record<string, number> }>;
+  /** The CPU backend's threads, rows per extra thread and hash lanes (results never depend on them). */
+  configure(options?: Partial<CpuOptions>): CpuOptions;
+}
+
+export interface CpuOptions {
+  threads: number;
+  minRowsPerThread: number;
+  lanes: number;
 }
 
 export type NativeBackend = KernelBackend & { readonly name: NativeBackendName; stats(): NativeBackendStats };

@@ -95,6 +95,31 @@ describe('native kernels (addon, loader, GPU plugin fallback)', function () {
     expect(() => cpu.proofVerify(g.ProofVerifyOp.alloc(1), new Uint8Array(47))).to.throw(RangeError, /results must be 48 bytes/);
   });
 
+  describe('CPU options (threads, multi-buffer hash lanes) never change a byte', () => {
+    let defaults: { threads: number; minRowsPerThread: number; lanes: number };
+    before(() => (defaults = addon().configure()));
+    after(() => addon().configure(defaults));
+    for (const options of [
+      { threads: 1, lanes: 1, minRowsPerThread: 1 },
+      { threads: 3, lanes: 4, minRowsPerThread: 1 },
+      { threads: 2, lanes: 8, minRowsPerThread: 1 },
+    ]) {
+      describe(`threads ${options.threads}, up to ${options.lanes} lanes, rows split from 1 per thread`, () => {
+        before(() => {
+          const now = addon().configure(options);
+          expect(now.threads).to.equal(options.threads);
+          expect(now.lanes).to.be.oneOf([1, 4, 8]).and.at.most(options.lanes); // capped by what the CPU has
+        });
+        parityProperties(g.nativeKernels.backends.native ?? g.tsBackend);
+      });
+    }
+
+    it('refuses options out of range', () => {
+      expect(() => addon().configure({ threads: 0 } as never)).to.throw(RangeError, /threads must be a number from 1/);
+      expect(() => addon().configure({ lanes: 'many' } as never)).to.throw(RangeError, /lanes must be a number/);
+    });
+  });
+
   describe('the loader says why a backend is missing', () => {
     let dir: string;
     beforeEach(() => (dir = tempDir('aivm-native-')));

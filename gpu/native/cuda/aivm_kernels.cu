@@ -88,48 +88,30 @@ __global__ void anchor_kernel(const uint8_t* desc, const uint8_t* ops, uint64_t 
   *applied = anchor_apply(desc, ops, n, anchors, slots);
 }
 
-__global__ void attestation_leaves(uint8_t* atts, uint64_t n, uint64_t ts, uint8_t* leaves, uint8_t* kinds) {
+__global__ void attestation_leaves(uint8_t* atts, uint64_t n, uint64_t ts, uint8_t* kinds, uint8_t* hashes) {
   ROW_INDEX(n);
   uint8_t* slot = atts + i * sizeof(Attestation);
   mark_expired(slot, ts);
-  kinds[i] = attestation_leaf(slot, (uint32_t)i, ts, leaves + 32 * i);
+  Preimage leaf;
+  if ((kinds[i] = attestation_leaf_preimage(slot, (uint32_t)i, ts, &leaf)) != LEAF_NONE) leaf.hash(hashes + 32 * i);
 }
 
-__global__ void model_leaves(const uint8_t* models, uint64_t n, uint8_t* leaves, uint8_t* used) {
+__global__ void model_leaves(const uint8_t* models, uint64_t n, uint8_t* kinds, uint8_t* hashes) {
   ROW_INDEX(n);
-  used[i] = model_leaf(models + i * sizeof(ModelRegistryEntry), (uint32_t)i, leaves + 32 * i) ? 1 : 0;
+  Preimage leaf;
+  if ((kinds[i] = model_leaf_preimage(models + i * sizeof(ModelRegistryEntry), (uint32_t)i, &leaf)) != LEAF_NONE) leaf.hash(hashes + 32 * i);
 }
 
-__global__ void anchor_leaves(const uint8_t* anchors, uint64_t n, uint8_t* leaves, uint8_t* used) {
+__global__ void anchor_leaves(const uint8_t* anchors, uint64_t n, uint8_t* kinds, uint8_t* hashes) {
   ROW_INDEX(n);
-  used[i] = anchor_leaf(anchors + i * sizeof(AuditAnchor), (uint32_t)i, leaves + 32 * i) ? 1 : 0;
+  Preimage leaf;
+  if ((kinds[i] = anchor_leaf_preimage(anchors + i * sizeof(AuditAnchor), (uint32_t)i, &leaf)) != LEAF_NONE) leaf.hash(hashes + 32 * i);
 }
 
 /* One thread: the three folds in slot order, then the epoch state and the result. */
-__global__ void fold_roots(const uint8_t* desc, uint64_t n_atts, const uint8_t* att_leaves, const uint8_t* att_kinds, uint64_t n_models,
-                           const uint8_t* model_leaves, const uint8_t* model_used, uint64_t n_anchors, const uint8_t* anchor_leaves,
-                           const uint8_t* anchor_used, uint8_t* epoch, uint8_t* result) {
+__global__ void fold_roots(const uint8_t* desc, EpochLeaves leaves, uint8_t* epoch, uint8_t* result) {
   EpochRoots r;
-  zero(r.attestation, 32);
-  zero(r.model, 32);
-  zero(r.audit, 32);
-  r.active = r.expired = r.models = r.anchors = 0;
-  for (uint64_t i = 0; i < n_atts; i++) {
-    if (att_kinds[i] == LEAF_NONE) continue;
-    if (att_kinds[i] == LEAF_EXPIRED) r.expired++;
-    else if (att_kinds[i] == LEAF_ACTIVE) r.active++;
-    fold(r.attestation, att_leaves + 32 * i);
-  }
-  for (uint64_t i = 0; i < n_models; i++) {
-    if (!model_used[i]) continue;
-    r.models++;
-    fold(r.model, model_leaves + 32 * i);
-  }
-  for (uint64_t i = 0; i < n_anchors; i++) {
-    if (!anchor_used[i]) continue;
-    r.anchors++;
-    fold(r.audit, anchor_leaves + 32 * i);
-  }
+  fold_leaves(leaves, &r);
   epoch_finish(desc, r, epoch, result);
 }
 
@@ -223,26 +205,23 @@ int lux_cuda_aivm_anchor_apply(const uint8_t* desc, const uint8_t* ops, uint64_t
 
 int lux_cuda_aivm_epoch_transition(const uint8_t* desc, uint8_t* atts, uint64_t n_atts, const uint8_t* models, uint64_t n_models, const uint8_t* anchors,
                                    uint64_t n_anchors, uint8_t* epoch, uint8_t* result) {
-  DeviceBuffer d_desc, d_atts, d_models, d_anchors, d_epoch, d_result, d_att_leaves, d_att_kinds, d_model_leaves, d_model_used, d_anchor_leaves,
-      d_anchor_used;
+  DeviceBuffer d_desc, d_atts, d_models, d_anchors, d_epoch, d_result, d_kinds, d_hashes;
   if (int rc = upload(d_desc, desc, sizeof(AIVMRoundDescriptor))) return rc;
   if (int rc = upload(d_atts, atts, n_atts * sizeof(Attestation))) return rc;
   if (int rc = upload(d_models, models, n_models * sizeof(ModelRegistryEntry))) return rc;
   if (int rc = upload(d_anchors, anchors, n_anchors * sizeof(AuditAnchor))) return rc;
   if (int rc = upload(d_epoch, epoch, sizeof(AIVMEpochState))) return rc;
   if (int rc = upload(d_result, result, sizeof(AIVMTransitionResult))) return rc;
-  CU(d_att_leaves.alloc(32 * n_atts));
-  CU(d_att_kinds.alloc(n_atts));
-  CU(d_model_leaves.alloc(32 * n_models));
-  CU(d_model_used.alloc(n_models));
-  CU(d_anchor_leaves.alloc(32 * n_anchors));
-  CU(d_anchor_used.alloc(n_anchors));
+  const uint64_t slots = n_atts + n_models + n_anchors;
+  CU(d_kinds.alloc(slots));
+  CU(d_hashes.alloc(32 * slots));
+  uint8_t *k = d_kinds.p, *h = d_hashes.p;
+  const EpochLeaves leaves = {n_atts, n_models, n_anchors, k, h, k + n_atts, h + 32 * n_atts, k + n_atts + n_models, h + 32 * (n_atts + n_models)};
   const uint64_t ts = ld64(desc + AIVM_OFF(AIVMRoundDescriptor, timestamp_ns));
-  if (n_atts > 0) attestation_leaves<<<blocks(n_atts), THREADS>>>(d_atts.p, n_atts, ts, d_att_leaves.p, d_att_kinds.p);
-  if (n_models > 0) model_leaves<<<blocks(n_models), THREADS>>>(d_models.p, n_models, d_model_leaves.p, d_model_used.p);
-  if (n_anchors > 0) anchor_leaves<<<blocks(n_anchors), THREADS>>>(d_anchors.p, n_anchors, d_anchor_leaves.p, d_anchor_used.p);
-  fold_roots<<<1, 1>>>(d_desc.p, n_atts, d_att_leaves.p, d_att_kinds.p, n_models, d_model_leaves.p, d_model_used.p, n_anchors, d_anchor_leaves.p,
-                       d_anchor_used.p, d_epoch.p, d_result.p);
+  if (n_atts > 0) attestation_leaves<<<blocks(n_atts), THREADS>>>(d_atts.p, n_atts, ts, k, h);
+  if (n_models > 0) model_leaves<<<blocks(n_models), THREADS>>>(d_models.p, n_models, k + n_atts, h + 32 * n_atts);
+  if (n_anchors > 0) anchor_leaves<<<blocks(n_anchors), THREADS>>>(d_anchors.p, n_anchors, k + n_atts + n_models, h + 32 * (n_atts + n_models));
+  fold_roots<<<1, 1>>>(d_desc.p, leaves, d_epoch.p, d_result.p);
   if (int rc = finish("epoch_transition kernels")) return rc;
   if (int rc = download(atts, d_atts, n_atts * sizeof(Attestation))) return rc;
   if (int rc = download(epoch, d_epoch, sizeof(AIVMEpochState))) return rc;

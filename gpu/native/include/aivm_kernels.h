@@ -252,7 +252,7 @@ AIVM_HD uint32_t anchor_apply(const uint8_t* desc, const uint8_t* ops, uint64_t 
   return applied;
 }
 
-/* ---- K4 epoch_transition: per-slot pieces ---- */
+/* ---- K4 epoch_transition, in pieces: per-slot marks and leaves (parallel), then ordered folds ---- */
 
 /* Sets the expired bit of an occupied attestation whose expiry has passed at `ts`. */
 AIVM_HD void mark_expired(uint8_t* slot, uint64_t ts) {
@@ -262,17 +262,17 @@ AIVM_HD void mark_expired(uint8_t* slot, uint64_t ts) {
   if (expiry != 0 && expiry <= ts) st32(slot + AIVM_OFF(A, status), ld32(slot + AIVM_OFF(A, status)) | ATT_STATUS_EXPIRED);
 }
 
-/* What one attestation slot adds to the root: its leaf hash (144-byte leaf) and its counter. */
+/* What a slot adds to its root: nothing (unoccupied), or a leaf that counts as active / expired / neither. */
 enum LeafKind : uint8_t { LEAF_NONE = 0, LEAF_ACTIVE = 1, LEAF_EXPIRED = 2, LEAF_OTHER = 3 };
 
-AIVM_HD LeafKind attestation_leaf(const uint8_t* slot, uint32_t index, uint64_t ts, uint8_t* leaf_hash) {
+/* The 144-byte attestation leaf of slot `index` (after mark_expired) and its kind. */
+AIVM_HD LeafKind attestation_leaf_preimage(const uint8_t* slot, uint32_t index, uint64_t ts, Preimage* leaf) {
   typedef Attestation A;
   if (ld32(slot + AIVM_OFF(A, occupied)) == 0) return LEAF_NONE;
   const uint64_t expiry = ld64(slot + AIVM_OFF(A, expiry_ns));
   const uint32_t status = ld32(slot + AIVM_OFF(A, status));
   const bool expired = (expiry != 0 && expiry <= ts) || (status & ATT_STATUS_EXPIRED) != 0;
-  Preimage()
-      .put(slot + AIVM_OFF(A, tee_quote_digest), 32)
+  leaf->put(slot + AIVM_OFF(A, tee_quote_digest), 32)
       .put(slot + AIVM_OFF(A, measurement), 32)
       .put(slot + AIVM_OFF(A, attesting_key), 48)
       .u64(expiry)
@@ -281,43 +281,44 @@ AIVM_HD LeafKind attestation_leaf(const uint8_t* slot, uint32_t index, uint64_t 
       .u32(ld32(slot + AIVM_OFF(A, evidence_len)))
       .u32(status)
       .u32(expired ? 1 : 0)
-      .u32(index)
-      .hash(leaf_hash);
+      .u32(index);
   if (expired) return LEAF_EXPIRED;
   return (status & ATT_STATUS_VERIFIED) != 0 ? LEAF_ACTIVE : LEAF_OTHER;
 }
 
-/* 140-byte model leaf; false for an unoccupied slot. */
-AIVM_HD bool model_leaf(const uint8_t* slot, uint32_t index, uint8_t* leaf_hash) {
+/* The 140-byte model leaf of slot `index`. */
+AIVM_HD LeafKind model_leaf_preimage(const uint8_t* slot, uint32_t index, Preimage* leaf) {
   typedef ModelRegistryEntry M;
-  if (ld32(slot + AIVM_OFF(M, occupied)) == 0) return false;
-  Preimage()
-      .put(slot + AIVM_OFF(M, model_root), 32)
+  if (ld32(slot + AIVM_OFF(M, occupied)) == 0) return LEAF_NONE;
+  leaf->put(slot + AIVM_OFF(M, model_root), 32)
       .put(slot + AIVM_OFF(M, weight_hash), 32)
       .put(slot + AIVM_OFF(M, license_root), 32)
       .put(slot + AIVM_OFF(M, owner_addr), 20)
       .u64(ld64(slot + AIVM_OFF(M, version)))
       .u64(ld64(slot + AIVM_OFF(M, parameter_count)))
       .u32(ld32(slot + AIVM_OFF(M, modality)))
-      .u32(index)
-      .hash(leaf_hash);
-  return true;
+      .u32(index);
+  return LEAF_OTHER;
 }
 
-/* 116-byte anchor leaf; false for an unoccupied slot. */
-AIVM_HD bool anchor_leaf(const uint8_t* slot, uint32_t index, uint8_t* leaf_hash) {
+/* The 116-byte anchor leaf of slot `index`. */
+AIVM_HD LeafKind anchor_leaf_preimage(const uint8_t* slot, uint32_t index, Preimage* leaf) {
   typedef AuditAnchor N;
-  if (ld32(slot + AIVM_OFF(N, occupied)) == 0) return false;
-  Preimage()
-      .put(slot + AIVM_OFF(N, commit_root), 32)
+  if (ld32(slot + AIVM_OFF(N, occupied)) == 0) return LEAF_NONE;
+  leaf->put(slot + AIVM_OFF(N, commit_root), 32)
       .put(slot + AIVM_OFF(N, parent_root), 32)
       .put(slot + AIVM_OFF(N, validator_set_root_at_commit), 32)
       .u64(ld64(slot + AIVM_OFF(N, height)))
       .u64(ld64(slot + AIVM_OFF(N, timestamp_ns)))
-      .u32(index)
-      .hash(leaf_hash);
-  return true;
+      .u32(index);
+  return LEAF_OTHER;
 }
+
+/* The three arenas' leaves: per slot its kind and (when occupied) its 32-byte leaf hash. */
+struct EpochLeaves {
+  uint64_t n_atts, n_models, n_anchors;
+  const uint8_t *att_kinds, *att_hashes, *model_kinds, *model_hashes, *anchor_kinds, *anchor_hashes;
+};
 
 /* The three folded roots and their counters. */
 struct EpochRoots {
@@ -326,6 +327,30 @@ struct EpochRoots {
   uint8_t audit[32];
   uint64_t active, expired, models, anchors;
 };
+
+/* acc = K(acc ‖ leaf) over the occupied slots of each arena in index order, from a zero acc; counts as it goes. */
+AIVM_HD void fold_leaves(const EpochLeaves& l, EpochRoots* r) {
+  zero(r->attestation, 32);
+  zero(r->model, 32);
+  zero(r->audit, 32);
+  r->active = r->expired = r->models = r->anchors = 0;
+  for (uint64_t i = 0; i < l.n_atts; i++) {
+    if (l.att_kinds[i] == LEAF_NONE) continue;
+    if (l.att_kinds[i] == LEAF_EXPIRED) r->expired++;
+    else if (l.att_kinds[i] == LEAF_ACTIVE) r->active++;
+    fold(r->attestation, l.att_hashes + 32 * i);
+  }
+  for (uint64_t i = 0; i < l.n_models; i++) {
+    if (l.model_kinds[i] == LEAF_NONE) continue;
+    r->models++;
+    fold(r->model, l.model_hashes + 32 * i);
+  }
+  for (uint64_t i = 0; i < l.n_anchors; i++) {
+    if (l.anchor_kinds[i] == LEAF_NONE) continue;
+    r->anchors++;
+    fold(r->audit, l.anchor_hashes + 32 * i);
+  }
+}
 
 /* Writes the epoch state and the result from the roots (steps 5-7 of K4). */
 AIVM_HD void epoch_finish(const uint8_t* desc, const EpochRoots& r, uint8_t* epoch, uint8_t* result) {
@@ -366,37 +391,6 @@ AIVM_HD void epoch_finish(const uint8_t* desc, const EpochRoots& r, uint8_t* epo
   st64(result + AIVM_OFF(R, total_anchors), r.anchors);
   st64(result + AIVM_OFF(R, epoch), current);
   st32(result + AIVM_OFF(R, status), TRANSITION_FINALIZED);
-}
-
-/* K4, sequentially: mark expiries, fold the three roots in slot order, finish. */
-AIVM_HD void epoch_transition(const uint8_t* desc, uint8_t* atts, uint64_t n_atts, const uint8_t* models, uint64_t n_models, const uint8_t* anchors,
-                              uint64_t n_anchors, uint8_t* epoch, uint8_t* result) {
-  const uint64_t ts = ld64(desc + AIVM_OFF(AIVMRoundDescriptor, timestamp_ns));
-  for (uint64_t i = 0; i < n_atts; i++) mark_expired(atts + i * sizeof(Attestation), ts);
-  EpochRoots r;
-  zero(r.attestation, 32);
-  zero(r.model, 32);
-  zero(r.audit, 32);
-  r.active = r.expired = r.models = r.anchors = 0;
-  uint8_t leaf[32];
-  for (uint64_t i = 0; i < n_atts; i++) {
-    const LeafKind k = attestation_leaf(atts + i * sizeof(Attestation), (uint32_t)i, ts, leaf);
-    if (k == LEAF_NONE) continue;
-    if (k == LEAF_EXPIRED) r.expired++;
-    else if (k == LEAF_ACTIVE) r.active++;
-    fold(r.attestation, leaf);
-  }
-  for (uint64_t i = 0; i < n_models; i++) {
-    if (!model_leaf(models + i * sizeof(ModelRegistryEntry), (uint32_t)i, leaf)) continue;
-    r.models++;
-    fold(r.model, leaf);
-  }
-  for (uint64_t i = 0; i < n_anchors; i++) {
-    if (!anchor_leaf(anchors + i * sizeof(AuditAnchor), (uint32_t)i, leaf)) continue;
-    r.anchors++;
-    fold(r.audit, leaf);
-  }
-  epoch_finish(desc, r, epoch, result);
 }
 
 /* ---- K5 inference_step ---- */
@@ -441,12 +435,13 @@ AIVM_HD int8_t forward(const Classifier& m, const uint8_t* x) {
 }
 
 /*
- * One op of inference_step: zeroes and fills its 112-byte result. Returns true when the op ran, with
- * the output byte in *y for batch_out[*out_at] (the caller writes it, in op order: two ops may name
- * the same output slot, and the later one wins).
+ * The checks and the forward pass of one inference_step op: zeroes its 112-byte result, and either
+ * writes a failure status and returns false, or returns true with the output byte in *y for
+ * batch_out[*out_at] and the input row in *x (the caller writes the output, in op order: two ops may
+ * name the same output slot and the later one wins; then it fills the commitments).
  */
-AIVM_HD bool inference_op(const Classifier& m, const uint8_t* op, const uint8_t* batch_in, uint64_t in_len, uint64_t out_len, uint8_t* result,
-                          uint8_t* y, uint64_t* out_at) {
+AIVM_HD bool inference_prepare(const Classifier& m, const uint8_t* op, const uint8_t* batch_in, uint64_t in_len, uint64_t out_len, uint8_t* result,
+                               uint8_t* y, uint64_t* out_at, const uint8_t** x) {
   typedef InferenceOp O;
   typedef InferenceResult R;
   zero(result, sizeof(R));
@@ -462,48 +457,81 @@ AIVM_HD bool inference_op(const Classifier& m, const uint8_t* op, const uint8_t*
     st32(result + AIVM_OFF(R, status), status);
     return false;
   }
-  const uint8_t* x = batch_in + in_at;
-  *y = (uint8_t)forward(m, x);
+  *x = batch_in + in_at;
+  *y = (uint8_t)forward(m, *x);
   st32(result + AIVM_OFF(R, output_len), OUT_DIM);
-  const uint8_t* salt = op + AIVM_OFF(O, salt);
-  uint8_t* in_c = result + AIVM_OFF(R, input_commitment);
-  uint8_t* out_c = result + AIVM_OFF(R, output_commitment);
-  Preimage().put(salt, 32).put(x, IN_DIM).hash(in_c);
-  Preimage().put(salt, 32).put(y, 1).hash(out_c);
-  if (ld32(op + AIVM_OFF(O, mode)) != 0) {
-    Preimage()
-        .put(op + AIVM_OFF(O, model_hash), 32)
-        .put(in_c, 32)
-        .put(out_c, 32)
-        .put(op + AIVM_OFF(O, policy_hash), 32)
-        .u64(ld64(op + AIVM_OFF(O, timestamp_ns)))
-        .hash(result + AIVM_OFF(R, attestation_root));
-  }
+  return true;
+}
+
+/* input_commitment = K(salt ‖ x[32]). */
+AIVM_HD Preimage input_preimage(const uint8_t* op, const uint8_t* x) { return Preimage().put(op + AIVM_OFF(InferenceOp, salt), 32).put(x, IN_DIM); }
+
+/* output_commitment = K(salt ‖ y). */
+AIVM_HD Preimage output_preimage(const uint8_t* op, const uint8_t* y) { return Preimage().put(op + AIVM_OFF(InferenceOp, salt), 32).put(y, OUT_DIM); }
+
+/* Whether the op's result carries an attestation root (mode != 0). */
+AIVM_HD bool attests(const uint8_t* op) { return ld32(op + AIVM_OFF(InferenceOp, mode)) != 0; }
+
+/* attestation_root = K(model_hash ‖ in_c ‖ out_c ‖ policy_hash ‖ u64 timestamp_ns), 136 bytes; the commitments are read from the result. */
+AIVM_HD Preimage attestation_preimage(const uint8_t* op, const uint8_t* result) {
+  typedef InferenceOp O;
+  typedef InferenceResult R;
+  return Preimage()
+      .put(op + AIVM_OFF(O, model_hash), 32)
+      .put(result + AIVM_OFF(R, input_commitment), 32)
+      .put(result + AIVM_OFF(R, output_commitment), 32)
+      .put(op + AIVM_OFF(O, policy_hash), 32)
+      .u64(ld64(op + AIVM_OFF(O, timestamp_ns)));
+}
+
+/* One whole inference_step op (prepare, then the commitments), as the reference runs it. */
+AIVM_HD bool inference_op(const Classifier& m, const uint8_t* op, const uint8_t* batch_in, uint64_t in_len, uint64_t out_len, uint8_t* result,
+                          uint8_t* y, uint64_t* out_at) {
+  typedef InferenceResult R;
+  const uint8_t* x = nullptr;
+  if (!inference_prepare(m, op, batch_in, in_len, out_len, result, y, out_at, &x)) return false;
+  input_preimage(op, x).hash(result + AIVM_OFF(R, input_commitment));
+  output_preimage(op, y).hash(result + AIVM_OFF(R, output_commitment));
+  if (attests(op)) attestation_preimage(op, result).hash(result + AIVM_OFF(R, attestation_root));
   return true;
 }
 
 /* ---- K6 proof_verify ---- */
 
-AIVM_HD void proof_op(const uint8_t* op, uint8_t* result) {
+/* The status bits of one proof_verify op. */
+AIVM_HD uint32_t proof_status(const uint8_t* op) {
   typedef ProofVerifyOp O;
-  typedef ProofVerifyResult R;
-  zero(result, sizeof(R));
   uint32_t status = 0;
   if (is_zero(op + AIVM_OFF(O, measurement), 32)) status |= PROOF_MEASURE_CHECK;
   if (is_zero(op + AIVM_OFF(O, attesting_key), 48)) status |= PROOF_KEY_ZERO;
   const uint64_t expiry = ld64(op + AIVM_OFF(O, expiry_ns));
   if (expiry != 0 && expiry <= ld64(op + AIVM_OFF(O, timestamp_ns))) status |= PROOF_EXPIRED;
   if (is_zero(op + AIVM_OFF(O, signature), 96)) status |= PROOF_SIG_CHECK;
-  if (status == 0) status = PROOF_OK;
-  Preimage()
+  return status == 0 ? PROOF_OK : status;
+}
+
+/* binding_hash = K(measurement ‖ key48 ‖ sig96 ‖ message_hash ‖ u32 nonce), 212 bytes. */
+AIVM_HD Preimage binding_preimage(const uint8_t* op) {
+  typedef ProofVerifyOp O;
+  return Preimage()
       .put(op + AIVM_OFF(O, measurement), 32)
       .put(op + AIVM_OFF(O, attesting_key), 48)
       .put(op + AIVM_OFF(O, signature), 96)
       .put(op + AIVM_OFF(O, message_hash), 32)
-      .u32(ld32(op + AIVM_OFF(O, nonce)))
-      .hash(result + AIVM_OFF(R, binding_hash));
-  st32(result + AIVM_OFF(R, status), status);
-  st32(result + AIVM_OFF(R, kind), ld32(op + AIVM_OFF(O, kind)));
+      .u32(ld32(op + AIVM_OFF(O, nonce)));
+}
+
+/* The result of one proof_verify op except its binding hash (zeroed, status, kind). */
+AIVM_HD void proof_result(const uint8_t* op, uint8_t* result) {
+  typedef ProofVerifyResult R;
+  zero(result, sizeof(R));
+  st32(result + AIVM_OFF(R, status), proof_status(op));
+  st32(result + AIVM_OFF(R, kind), ld32(op + AIVM_OFF(ProofVerifyOp, kind)));
+}
+
+AIVM_HD void proof_op(const uint8_t* op, uint8_t* result) {
+  proof_result(op, result);
+  binding_preimage(op).hash(result + AIVM_OFF(ProofVerifyResult, binding_hash));
 }
 
 }  // namespace aivm

@@ -7,6 +7,8 @@
  *                            { ok, reason, device, backend } (backend only when ok)
  *   keccak256(bytes)         the C++ Keccak-256 (for the tests against @noble/hashes)
  *   layouts()                { Struct: { size, fields: { snake_name: offset } } } from aivm_structs.h
+ *   configure(options?)      the CPU backend's threads / rows per thread / hash lanes (results never
+ *                            depend on them); returns the options in force
  *
  * A Backend has the kernel methods of gpu/backend.ts's KernelBackend plus inferenceBatch and
  * stats(). Every method checks its buffers (a Uint8Array each, whole structs, power-of-two arenas)
@@ -274,6 +276,30 @@ Napi::Value Keccak256(const Napi::CallbackInfo& info) {
   return out;
 }
 
+/* configure({ threads, minRowsPerThread, lanes }) sets the CPU backend's options given (tests, benchmarks); returns them all. */
+Napi::Value Configure(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CpuOptions o = {0, 0, 0};
+  if (info.Length() > 0 && info[0].IsObject()) {
+    const Napi::Object in = info[0].As<Napi::Object>();
+    const auto field = [&](const char* name) -> uint32_t {
+      const Napi::Value v = in.Get(name);
+      if (v.IsUndefined()) return 0;
+      if (!v.IsNumber() || v.As<Napi::Number>().DoubleValue() < 1 || v.As<Napi::Number>().DoubleValue() > 1e6) {
+        throw Napi::RangeError::New(env, std::string("configure: ") + name + " must be a number from 1 to 1000000");
+      }
+      return v.As<Napi::Number>().Uint32Value();
+    };
+    o = {field("threads"), field("minRowsPerThread"), (int)field("lanes")};
+  }
+  const CpuOptions now = aivm_cpu_configure(o);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("threads", now.threads);
+  out.Set("minRowsPerThread", now.min_rows_per_thread);
+  out.Set("lanes", now.lanes);
+  return out;
+}
+
 Napi::Value Layouts(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object all = Napi::Object::New(env);
@@ -297,6 +323,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openPlugin", Napi::Function::New<OpenPlugin>(env, "openPlugin"));
   exports.Set("keccak256", Napi::Function::New<Keccak256>(env, "keccak256"));
   exports.Set("layouts", Napi::Function::New<Layouts>(env, "layouts"));
+  exports.Set("configure", Napi::Function::New<Configure>(env, "configure"));
   return exports;
 }
 
