@@ -69,11 +69,19 @@ AIVM_HD bool equal(const uint8_t* a, const uint8_t* b, size_t n) {
 }
 
 AIVM_HD void copy(uint8_t* dst, const uint8_t* src, size_t n) {
+#if defined(__CUDA_ARCH__)
   for (size_t i = 0; i < n; i++) dst[i] = src[i];
+#else
+  memcpy(dst, src, n);
+#endif
 }
 
 AIVM_HD void zero(uint8_t* dst, size_t n) {
+#if defined(__CUDA_ARCH__)
   for (size_t i = 0; i < n; i++) dst[i] = 0;
+#else
+  memset(dst, 0, n);
+#endif
 }
 
 /* A fixed-size hash preimage built field by field (the largest is proof_verify's 212 bytes). */

@@ -48,13 +48,13 @@ __attribute__((always_inline)) inline void permute(V a[25]) {
   }
 }
 
-/* Lane j of every message, as one vector (messages past `count` repeat message 0). */
+/* Bytes [at, at + n) of every message (n <= 8) as little-endian words, one per vector element; messages past `count` repeat message 0. */
 template <typename V, int W>
-__attribute__((always_inline)) inline V gather(const uint8_t* const* msg, int count, size_t at) {
+__attribute__((always_inline)) inline V gather(const uint8_t* const* msg, int count, size_t at, size_t n) {
   V v;
   for (int i = 0; i < W; i++) {
-    uint64_t x;
-    memcpy(&x, msg[i < count ? i : 0] + at, 8);
+    uint64_t x = 0;
+    memcpy(&x, msg[i < count ? i : 0] + at, n);
     v[i] = x;
   }
   return v;
@@ -66,21 +66,14 @@ __attribute__((always_inline)) inline void hash_lanes(const uint8_t* const* msg,
   for (int i = 0; i < 25; i++) st[i] = (V){};
   size_t at = 0;
   for (; len - at >= KECCAK_RATE; at += KECCAK_RATE) {
-    for (size_t j = 0; j < KECCAK_RATE / 8; j++) st[j] ^= gather<V, W>(msg, count, at + 8 * j);
+    for (size_t j = 0; j < KECCAK_RATE / 8; j++) st[j] ^= gather<V, W>(msg, count, at + 8 * j, 8);
     permute(st);
   }
-  /* The tail with its padding, built per message in a zeroed block (the same bytes in every lane). */
+  /* The tail (the same length in every lane) and the padding 0x01 ... 0x80, word by word. */
   const size_t tail = len - at;
-  uint8_t block[W][KECCAK_RATE];
-  const uint8_t* blocks[W];
-  for (int i = 0; i < W; i++) {
-    memset(block[i], 0, KECCAK_RATE);
-    if (tail > 0) memcpy(block[i], msg[i < count ? i : 0] + at, tail);
-    block[i][tail] ^= 0x01;
-    block[i][KECCAK_RATE - 1] ^= 0x80;
-    blocks[i] = block[i];
-  }
-  for (size_t j = 0; j < KECCAK_RATE / 8; j++) st[j] ^= gather<V, W>(blocks, W, 8 * j);
+  for (size_t j = 0; 8 * j < tail; j++) st[j] ^= gather<V, W>(msg, count, at + 8 * j, tail - 8 * j < 8 ? tail - 8 * j : 8);
+  st[tail / 8] ^= (V){} + ((uint64_t)0x01 << (8 * (tail % 8)));
+  st[KECCAK_RATE / 8 - 1] ^= (V){} + ((uint64_t)0x80 << 56);
   permute(st);
   for (int i = 0; i < count; i++) {
     for (int j = 0; j < 4; j++) {
