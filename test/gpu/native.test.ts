@@ -17,6 +17,7 @@ import * as g from '../../gpu/index.js';
 import { removeDir, ROOT, tempDir } from '../helpers/processes.js';
 import { hex } from './fixtures.js';
 import { expectParity, parityProperties } from './parity-harness.js';
+import * as gen from './parity-inputs.js';
 
 const BUILD = join(ROOT, 'gpu', 'native', 'build');
 const record = () => JSON.parse(readFileSync(join(BUILD, 'aivm-build.json'), 'utf8'));
@@ -265,6 +266,64 @@ describe('native kernels (addon, loader, GPU plugin fallback)', function () {
         .that.includes(g.nativeKernels.reasons.cuda!);
     });
   });
+
+  describe('the Metal shaders (aivm_kernels.metal) compiled as C++ through a shim: their logic equals the TS reference (Metal itself is not built or run here)', () => {
+    let harness: string;
+    let dir: string;
+    before(function () {
+      dir = tempDir('aivm-metal-');
+      harness = join(dir, 'metal_harness');
+      const fixtures = join(ROOT, 'test', 'gpu', 'native-fixtures');
+      const r = spawnSync('g++', ['-std=c++17', '-O1', '-Wno-attributes', `-I${join(fixtures, 'metal-shim')}`, `-I${join(ROOT, 'gpu', 'native', 'include')}`, `-I${join(ROOT, 'gpu', 'native', 'metal')}`, '-o', harness, join(fixtures, 'metal_harness.cpp')], { encoding: 'utf8' });
+      if (r.error) this.skip();
+      expect(r.status, r.stderr).to.equal(0);
+    });
+    after(() => removeDir(dir));
+
+    const u64 = (n: number) => Buffer.from(BigUint64Array.of(BigInt(n)).buffer);
+    const shader = (kernel: string, ...input: Uint8Array[]) => {
+      const r = spawnSync(harness, [kernel], { input: Buffer.concat(input) });
+      expect(r.status, String(r.stderr)).to.equal(0);
+      return new Uint8Array(r.stdout);
+    };
+    const RUNS = { seed: 0x3e7a1, numRuns: 25 };
+
+    it('inference_kernel + the host scatter = inference_step', () => {
+      const input = fc.tuple(gen.weights, fc.nat({ max: 16 })).chain(([w, n]) => fc.tuple(fc.constant(w), gen.inferenceOps(n, w.subarray(600, 632)), gen.rows(n), gen.bytes(n)));
+      fc.assert(
+        fc.property(input, ([w, ops, batchIn, batchOut]) => {
+          const n = batchOut.length;
+          const [out, results] = [batchOut.slice(), g.InferenceResult.alloc(n)];
+          g.tsBackend.inferenceStep(w, ops, batchIn, out, results);
+          expect(hex(shader('inference', w, u64(n), ops, batchIn, batchOut))).to.equal(hex(results) + hex(out));
+        }),
+        RUNS,
+      );
+    });
+
+    it('forward_kernel = inferenceBatch', () => {
+      fc.assert(
+        fc.property(fc.tuple(gen.weights, fc.nat({ max: 32 })).chain(([w, n]) => fc.tuple(fc.constant(w), gen.rows(n))), ([w, rows]) => {
+          const out = new Uint8Array(rows.length / 32);
+          g.tsBackend.inferenceBatch(w, rows, out);
+          expect(hex(shader('forward', w, u64(out.length), rows))).to.equal(hex(out));
+        }),
+        RUNS,
+      );
+    });
+
+    it('proof_kernel = proof_verify', () => {
+      fc.assert(
+        fc.property(gen.proofOps, (ops) => {
+          const results = g.ProofVerifyResult.alloc(ops.length / 240);
+          g.tsBackend.proofVerify(ops, results);
+          expect(hex(shader('proof', u64(ops.length / 240), ops))).to.equal(hex(results));
+        }),
+        RUNS,
+      );
+    });
+  });
+
 });
 
 /** A backend whose kernels are looked up on first call (the stub is compiled in a before hook). */
