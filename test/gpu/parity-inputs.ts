@@ -54,25 +54,32 @@ export const descriptor = (n: { att?: number; model?: number; anchor?: number })
 
 const expiry = fc.constantFrom(0n, 1n, TS - 1n, TS, TS + 1n, U64_MAX);
 
+/** `slots` random entries of `size` bytes each, then `write(slot view, entry)` sets the fields that matter. */
+function arena<T>(slots: number, size: number, entry: fc.Arbitrary<T & { rest: Uint8Array }>, write: (slot: Uint8Array, dv: DataView, e: T) => void) {
+  return fc.array(entry, { minLength: slots, maxLength: slots }).map((entries) => {
+    const table = new Uint8Array(slots * size);
+    entries.forEach((e, i) => {
+      const slot = table.subarray(i * size, (i + 1) * size);
+      slot.set(e.rest);
+      write(slot, new DataView(table.buffer, i * size, size), e);
+    });
+    return table;
+  });
+}
+
 /** An attestation arena with random contents; occupied slots hold pool keys or random ones. */
 export const attestationArena = (pool: Uint8Array[], slots: number) =>
-  fc
-    .array(fc.record({ key: fc.nat(), own: fc.boolean(), rest: bytes(144), occupied: occupiedFlag, expiryNs: expiry, status: fc.constantFrom(0, 2, 4, 6, 0xffffffff) }), {
-      minLength: slots,
-      maxLength: slots,
-    })
-    .map((entries) => {
-      const table = new Uint8Array(slots * 144);
-      entries.forEach((e, i) => {
-        table.set(e.rest, i * 144);
-        if (!e.own) table.set(pick(pool, e.key), i * 144);
-        const dv = new DataView(table.buffer, i * 144, 144);
-        dv.setBigUint64(112, e.expiryNs, true);
-        dv.setUint32(132, e.status, true);
-        dv.setUint32(136, e.occupied, true);
-      });
-      return table;
-    });
+  arena(
+    slots,
+    144,
+    fc.record({ key: fc.nat(), own: fc.boolean(), rest: bytes(144), occupied: occupiedFlag, expiryNs: expiry, status: fc.constantFrom(0, 2, 4, 6, 0xffffffff) }),
+    (slot, dv, e) => {
+      if (!e.own) slot.set(pick(pool, e.key), 0);
+      dv.setBigUint64(112, e.expiryNs, true);
+      dv.setUint32(132, e.status, true);
+      dv.setUint32(136, e.occupied, true);
+    },
+  );
 
 export const attestationOps = (pool: Uint8Array[]) =>
   fc
@@ -94,19 +101,11 @@ export const attestationOps = (pool: Uint8Array[]) =>
     .map((ops) => g.encodeAttestationOp(ops.map(({ key, own, digest, ...o }) => ({ ...o, teeQuoteDigest: own ? digest : pick(pool, key) }))));
 
 export const modelArena = (pool: Uint8Array[], slots: number) =>
-  fc
-    .array(fc.record({ key: fc.nat(), rest: bytes(160), occupied: occupiedFlag, version: fc.constantFrom(0n, 1n, U64_MAX - 1n, U64_MAX) }), { minLength: slots, maxLength: slots })
-    .map((entries) => {
-      const table = new Uint8Array(slots * 160);
-      entries.forEach((e, i) => {
-        table.set(e.rest, i * 160);
-        table.set(pick(pool, e.key), i * 160);
-        const dv = new DataView(table.buffer, i * 160, 160);
-        dv.setBigUint64(120, e.version, true);
-        dv.setUint32(140, e.occupied, true);
-      });
-      return table;
-    });
+  arena(slots, 160, fc.record({ key: fc.nat(), rest: bytes(160), occupied: occupiedFlag, version: fc.constantFrom(0n, 1n, U64_MAX - 1n, U64_MAX) }), (slot, dv, e) => {
+    slot.set(pick(pool, e.key), 0);
+    dv.setBigUint64(120, e.version, true);
+    dv.setUint32(140, e.occupied, true);
+  });
 
 export const modelOps = (pool: Uint8Array[]) =>
   fc

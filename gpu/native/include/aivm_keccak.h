@@ -33,32 +33,54 @@ static const uint64_t KECCAK_RC_HOST[24] = AIVM_KECCAK_RC;
 __constant__ uint64_t KECCAK_RC_DEVICE[24] = AIVM_KECCAK_RC;
 #endif
 
-AIVM_HD uint64_t rotl64(uint64_t x, int n) { return (x << n) | (x >> (64 - n)); }
+/* The permutation below is also compiled over SIMD vectors of lanes (keccak_lanes.cpp): always inline it. */
+#ifndef AIVM_HD_INLINE
+#if defined(__CUDACC__)
+#define AIVM_HD_INLINE __host__ __device__ __forceinline__
+#else
+#define AIVM_HD_INLINE inline __attribute__((always_inline))
+#endif
+#endif
 
-/* Keccak-f[1600] over the 25 lanes a[x + 5y]: theta, rho+pi (into b), chi, iota; every index spelled out. */
-AIVM_HD void keccak_f1600(uint64_t a[25]) {
+template <typename Lane>
+AIVM_HD_INLINE Lane rotl64(Lane x, int n) {
+  return (x << n) | (x >> (64 - n));
+}
+
+AIVM_HD uint64_t round_constant(int round) {
+#if defined(__CUDA_ARCH__)
+  return KECCAK_RC_DEVICE[round];
+#else
+  return KECCAK_RC_HOST[round];
+#endif
+}
+
+/*
+ * Keccak-f[1600] over the 25 lanes a[x + 5y]: theta, rho+pi (into b), chi, iota; every index spelled
+ * out. `Lane` is uint64_t, or a vector of them (one independent state per element).
+ */
+template <typename Lane>
+AIVM_HD_INLINE void keccak_permute(Lane a[25]) {
   for (int round = 0; round < 24; round++) {
-    const uint64_t c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20], c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
-    const uint64_t c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22], c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
-    const uint64_t c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
-    const uint64_t d0 = c4 ^ rotl64(c1, 1), d1 = c0 ^ rotl64(c2, 1), d2 = c1 ^ rotl64(c3, 1), d3 = c2 ^ rotl64(c4, 1), d4 = c3 ^ rotl64(c0, 1);
-    const uint64_t b0 = a[0] ^ d0, b1 = rotl64(a[6] ^ d1, 44), b2 = rotl64(a[12] ^ d2, 43), b3 = rotl64(a[18] ^ d3, 21), b4 = rotl64(a[24] ^ d4, 14);
-    const uint64_t b5 = rotl64(a[3] ^ d3, 28), b6 = rotl64(a[9] ^ d4, 20), b7 = rotl64(a[10] ^ d0, 3), b8 = rotl64(a[16] ^ d1, 45), b9 = rotl64(a[22] ^ d2, 61);
-    const uint64_t b10 = rotl64(a[1] ^ d1, 1), b11 = rotl64(a[7] ^ d2, 6), b12 = rotl64(a[13] ^ d3, 25), b13 = rotl64(a[19] ^ d4, 8), b14 = rotl64(a[20] ^ d0, 18);
-    const uint64_t b15 = rotl64(a[4] ^ d4, 27), b16 = rotl64(a[5] ^ d0, 36), b17 = rotl64(a[11] ^ d1, 10), b18 = rotl64(a[17] ^ d2, 15), b19 = rotl64(a[23] ^ d3, 56);
-    const uint64_t b20 = rotl64(a[2] ^ d2, 62), b21 = rotl64(a[8] ^ d3, 55), b22 = rotl64(a[14] ^ d4, 39), b23 = rotl64(a[15] ^ d0, 41), b24 = rotl64(a[21] ^ d1, 2);
+    const Lane c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20], c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
+    const Lane c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22], c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
+    const Lane c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
+    const Lane d0 = c4 ^ rotl64(c1, 1), d1 = c0 ^ rotl64(c2, 1), d2 = c1 ^ rotl64(c3, 1), d3 = c2 ^ rotl64(c4, 1), d4 = c3 ^ rotl64(c0, 1);
+    const Lane b0 = a[0] ^ d0, b1 = rotl64(a[6] ^ d1, 44), b2 = rotl64(a[12] ^ d2, 43), b3 = rotl64(a[18] ^ d3, 21), b4 = rotl64(a[24] ^ d4, 14);
+    const Lane b5 = rotl64(a[3] ^ d3, 28), b6 = rotl64(a[9] ^ d4, 20), b7 = rotl64(a[10] ^ d0, 3), b8 = rotl64(a[16] ^ d1, 45), b9 = rotl64(a[22] ^ d2, 61);
+    const Lane b10 = rotl64(a[1] ^ d1, 1), b11 = rotl64(a[7] ^ d2, 6), b12 = rotl64(a[13] ^ d3, 25), b13 = rotl64(a[19] ^ d4, 8), b14 = rotl64(a[20] ^ d0, 18);
+    const Lane b15 = rotl64(a[4] ^ d4, 27), b16 = rotl64(a[5] ^ d0, 36), b17 = rotl64(a[11] ^ d1, 10), b18 = rotl64(a[17] ^ d2, 15), b19 = rotl64(a[23] ^ d3, 56);
+    const Lane b20 = rotl64(a[2] ^ d2, 62), b21 = rotl64(a[8] ^ d3, 55), b22 = rotl64(a[14] ^ d4, 39), b23 = rotl64(a[15] ^ d0, 41), b24 = rotl64(a[21] ^ d1, 2);
     a[0] = b0 ^ (~b1 & b2); a[1] = b1 ^ (~b2 & b3); a[2] = b2 ^ (~b3 & b4); a[3] = b3 ^ (~b4 & b0); a[4] = b4 ^ (~b0 & b1);
     a[5] = b5 ^ (~b6 & b7); a[6] = b6 ^ (~b7 & b8); a[7] = b7 ^ (~b8 & b9); a[8] = b8 ^ (~b9 & b5); a[9] = b9 ^ (~b5 & b6);
     a[10] = b10 ^ (~b11 & b12); a[11] = b11 ^ (~b12 & b13); a[12] = b12 ^ (~b13 & b14); a[13] = b13 ^ (~b14 & b10); a[14] = b14 ^ (~b10 & b11);
     a[15] = b15 ^ (~b16 & b17); a[16] = b16 ^ (~b17 & b18); a[17] = b17 ^ (~b18 & b19); a[18] = b18 ^ (~b19 & b15); a[19] = b19 ^ (~b15 & b16);
     a[20] = b20 ^ (~b21 & b22); a[21] = b21 ^ (~b22 & b23); a[22] = b22 ^ (~b23 & b24); a[23] = b23 ^ (~b24 & b20); a[24] = b24 ^ (~b20 & b21);
-#if defined(__CUDA_ARCH__)
-    a[0] ^= KECCAK_RC_DEVICE[round];
-#else
-    a[0] ^= KECCAK_RC_HOST[round];
-#endif
+    a[0] ^= round_constant(round);
   }
 }
+
+AIVM_HD void keccak_f1600(uint64_t a[25]) { keccak_permute<uint64_t>(a); }
 
 /* Eight bytes as a little-endian lane. */
 AIVM_HD uint64_t load_lane(const uint8_t* p) {

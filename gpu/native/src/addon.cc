@@ -130,34 +130,29 @@ class Backend : public Napi::ObjectWrap<Backend> {
     launch(AIVM_CPU_KERNELS);
   }
 
-  Napi::Value AttestationApply(const Napi::CallbackInfo& info) {
+  /* K1-K3: (desc, ops, table) -> applied count; `hashed` tables must hold a power-of-two number of slots. */
+  Napi::Value Apply(const Napi::CallbackInfo& info, aivm_attestation_apply_fn AivmKernels::*kernel, const char* name, const char* table_name, size_t op_size,
+                    size_t slot_size, bool hashed) {
     Napi::Env env = info.Env();
-    const Span desc = Bytes(info, 0, "desc"), ops = Bytes(info, 1, "ops"), table = Bytes(info, 2, "table");
+    const Span desc = Bytes(info, 0, "desc"), ops = Bytes(info, 1, "ops"), table = Bytes(info, 2, table_name);
     Exactly(env, desc, sizeof(AIVMRoundDescriptor), "desc");
-    const uint64_t n = Count(env, ops, sizeof(AttestationOp), "ops"), slots = Arena(env, table, sizeof(Attestation), "table");
+    const uint64_t n = Count(env, ops, op_size, "ops");
+    const uint64_t slots = hashed ? Arena(env, table, slot_size, table_name) : Count(env, table, slot_size, table_name);
     uint32_t applied = 0;
-    Run("attestation_apply", {table}, [&](const AivmKernels& k) { return k.attestation_apply(desc.data, ops.data, n, table.data, slots, &applied); });
+    Run(name, {table}, [&](const AivmKernels& k) { return (k.*kernel)(desc.data, ops.data, n, table.data, slots, &applied); });
     return Napi::Number::New(env, applied);
+  }
+
+  Napi::Value AttestationApply(const Napi::CallbackInfo& info) {
+    return Apply(info, &AivmKernels::attestation_apply, "attestation_apply", "table", sizeof(AttestationOp), sizeof(Attestation), true);
   }
 
   Napi::Value ProvenanceApply(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    const Span desc = Bytes(info, 0, "desc"), ops = Bytes(info, 1, "ops"), models = Bytes(info, 2, "models");
-    Exactly(env, desc, sizeof(AIVMRoundDescriptor), "desc");
-    const uint64_t n = Count(env, ops, sizeof(ModelOp), "ops"), slots = Arena(env, models, sizeof(ModelRegistryEntry), "models");
-    uint32_t applied = 0;
-    Run("provenance_apply", {models}, [&](const AivmKernels& k) { return k.provenance_apply(desc.data, ops.data, n, models.data, slots, &applied); });
-    return Napi::Number::New(env, applied);
+    return Apply(info, &AivmKernels::provenance_apply, "provenance_apply", "models", sizeof(ModelOp), sizeof(ModelRegistryEntry), true);
   }
 
   Napi::Value AnchorApply(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    const Span desc = Bytes(info, 0, "desc"), ops = Bytes(info, 1, "ops"), anchors = Bytes(info, 2, "anchors");
-    Exactly(env, desc, sizeof(AIVMRoundDescriptor), "desc");
-    const uint64_t n = Count(env, ops, sizeof(AnchorOp), "ops"), slots = Count(env, anchors, sizeof(AuditAnchor), "anchors");
-    uint32_t applied = 0;
-    Run("anchor_apply", {anchors}, [&](const AivmKernels& k) { return k.anchor_apply(desc.data, ops.data, n, anchors.data, slots, &applied); });
-    return Napi::Number::New(env, applied);
+    return Apply(info, &AivmKernels::anchor_apply, "anchor_apply", "anchors", sizeof(AnchorOp), sizeof(AuditAnchor), false);
   }
 
   Napi::Value EpochTransition(const Napi::CallbackInfo& info) {
