@@ -22,6 +22,17 @@ namespace {
 
 using namespace aivm;
 
+/*
+ * The row loops (the int8 forward pass above all) are compiled for AVX-512, AVX2 and the baseline,
+ * and the loader picks the best the CPU has (GCC function multi-versioning). Integer arithmetic is
+ * exact whatever the instruction set, so the bytes never change.
+ */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define AIVM_ROW_LOOP __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define AIVM_ROW_LOOP
+#endif
+
 CpuOptions initial_options() {
   const char* env = std::getenv("SESSIONCHAIN_KERNEL_THREADS");
   const long wanted = env ? std::strtol(env, nullptr, 10) : 0;
@@ -131,7 +142,7 @@ int epoch(const uint8_t* desc, uint8_t* atts, uint64_t n_atts, const uint8_t* mo
 }
 
 /* Ops [begin, end) of inference_step: results, and per op its output byte and whether it ran. */
-void inference_range(const Classifier& m, const uint8_t* ops, uint64_t n, const uint8_t* batch_in, uint8_t* results, uint8_t* ys, uint8_t* ran,
+AIVM_ROW_LOOP void inference_range(const Classifier& m, const uint8_t* ops, uint64_t n, const uint8_t* batch_in, uint8_t* results, uint8_t* ys, uint8_t* ran,
                      uint64_t begin, uint64_t end) {
   typedef InferenceResult R;
   LaneBatch inputs, outputs, attestations;
@@ -171,12 +182,15 @@ int inference(const uint8_t* weights, const uint8_t* ops, uint64_t n, const uint
   return 0;
 }
 
+/* Rows [begin, end) of the batch forward pass. */
+AIVM_ROW_LOOP void forward_range(const Classifier& m, const uint8_t* batch_in, uint8_t* batch_out, uint64_t begin, uint64_t end) {
+  for (uint64_t r = begin; r < end; r++) batch_out[r] = (uint8_t)forward(m, batch_in + r * IN_DIM);
+}
+
 int inference_rows(const uint8_t* weights, const uint8_t* batch_in, uint64_t rows, uint8_t* batch_out) {
   Classifier m;
   classifier_of(weights, &m);
-  parallel_rows(rows, [&](uint64_t begin, uint64_t end) {
-    for (uint64_t r = begin; r < end; r++) batch_out[r] = (uint8_t)forward(m, batch_in + r * IN_DIM);
-  });
+  parallel_rows(rows, [&](uint64_t begin, uint64_t end) { forward_range(m, batch_in, batch_out, begin, end); });
   return 0;
 }
 
