@@ -39,6 +39,9 @@ interface DevnetOpts {
   threads?: string;
   rateLimit: string;
   quiet?: boolean;
+  dev: boolean;
+  allowOrigin?: string[];
+  allowHost?: string[];
   kernels: BackendChoice;
 }
 
@@ -60,6 +63,9 @@ export function register(program: Command): void {
     .option('--threads <n>', 'signature verifier threads (default: number of cores)')
     .option('--rate-limit <n>', 'JSON-RPC requests per second per IP (0 = off)', '20000')
     .option('-q, --quiet', 'do not log blocks')
+    .option('--no-dev', 'do not serve dev.* (they are always off when --host is not loopback)')
+    .option('--allow-origin <origins>', 'web origins besides loopback ones that may call the node (comma-separated; * for any)', list)
+    .option('--allow-host <names>', 'Host names besides localhost and IP addresses (DNS-rebinding defence; comma-separated; * for any)', list)
     .addOption(new Option('--kernels <backend>', 'AIVM kernel backend (results never depend on it)').choices(['auto', 'ts', 'native', 'cuda']).default('auto'))
     .addHelpText(
       'after',
@@ -72,6 +78,8 @@ Examples:
     )
     .action(run);
 }
+
+const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((x) => x.trim()).filter(Boolean)];
 
 function int(v: string | undefined, name: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
@@ -117,7 +125,7 @@ async function run(o: DevnetOpts): Promise<void> {
     mining: { mode, blockTimeMs: blockTime },
     verifier: { threads, backend: o.verifier },
   });
-  const server = new RpcServer(node, { port, host: o.host, rateLimit });
+  const server = new RpcServer(node, { port, host: o.host, rateLimit, dev: o.dev, allowOrigins: o.allowOrigin, allowHosts: o.allowHost });
   let urls;
   try {
     urls = await server.listen();
@@ -132,7 +140,7 @@ async function run(o: DevnetOpts): Promise<void> {
     await follower.start();
   }
 
-  printBanner(node, urls!, { dataDir, follow: o.follow, mode, blockTime });
+  printBanner(node, urls!, { dataDir, follow: o.follow, mode, blockTime, browsers: o.allowOrigin?.join(', '), devOff: server.devOff });
   if (!o.quiet) {
     node.chain.onBlock((b) => {
       const h = b.block.header;
@@ -156,7 +164,7 @@ async function run(o: DevnetOpts): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { dataDir?: string; follow?: string; mode: string; blockTime?: number }): void {
+function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { dataDir?: string; follow?: string; mode: string; blockTime?: number; browsers?: string; devOff?: string }): void {
   const h = node.chain.headHeader;
   const lines: string[] = [];
   lines.push('');
@@ -170,6 +178,8 @@ function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { data
   if (o.follow) lines.push(`Following       ${o.follow}`);
   else lines.push(`Mining          ${o.mode === 'interval' ? `every ${o.blockTime} ms` : o.mode === 'auto' ? 'automine' : 'manual (dev.Mine)'}`);
   const threads = node.verifier.threads;
+  lines.push(`Browsers        pages on localhost${o.browsers ? ` and ${o.browsers}` : ' only (--allow-origin to add)'}`);
+  if (o.devOff) lines.push(`Dev methods     off: ${o.devOff}`);
   lines.push(`Verifier        ML-DSA-65 via ${node.verifier.backend}, ${threads === 0 ? 'inline (main thread)' : `${threads} worker thread${threads > 1 ? 's' : ''}`}`);
   const kernels = backendStatus().find((s) => s.active)!;
   lines.push(`AIVM kernels    ${kernels.name}: ${kernels.detail}`);
