@@ -1,5 +1,5 @@
 /**
- * The six public kernel functions: arguments are Uint8Arrays in the spec §2.7 layouts; arenas,
+ * The six public kernel functions (and inferenceBatch, K5's batch entry point): arguments are Uint8Arrays in the spec §2.7 layouts; arenas,
  * epoch state, results and outputs are mutated in place. Each checks its arguments (throwing a
  * GpuError before touching anything), then runs on the active backend.
  */
@@ -34,6 +34,16 @@ export function epochTransition(desc: Uint8Array, atts: Uint8Array, models: Uint
 export function inferenceStep(weights: Uint8Array, ops: Uint8Array, batchIn: Uint8Array, batchOut: Uint8Array, results: Uint8Array): void {
   check.inferenceStepArgs(weights, ops, batchIn, batchOut, results);
   activeBackend().inferenceStep(weights, ops, batchIn, batchOut, results);
+}
+
+/**
+ * K5's forward pass alone over a whole batch of rows (batchIn = 32·n int8, batchOut = n int8): the
+ * entry point for large batches (10M rows cross into native code once, with no per-row op or
+ * result structs). batchOut[r] is exactly what inferenceStep writes for an op on row r.
+ */
+export function inferenceBatch(weights: Uint8Array, batchIn: Uint8Array, batchOut: Uint8Array): void {
+  check.inferenceBatchArgs(weights, batchIn, batchOut);
+  activeBackend().inferenceBatch(weights, batchIn, batchOut);
 }
 
 /** K6: envelope checks and binding hashes for TEE proofs (results = n × 48 B). */

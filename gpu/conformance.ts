@@ -1,8 +1,9 @@
 /**
  * Conformance check for a non-reference backend: runs the same workloads through it and through
  * the TS reference, each on its own copy of every buffer, and reports which kernels produced
- * different bytes (returned counts, arenas, epoch state, results, outputs). A native loader should
- * refuse to register a backend that does not come back clean.
+ * different bytes (returned counts, arenas, epoch state, results, outputs). It is the self-test every
+ * native backend passes before it first becomes active (gpu/native/loader.ts): one that does not
+ * come back clean is refused.
  */
 import { tsBackend, type KernelBackend } from './backend.js';
 import {

@@ -3,8 +3,21 @@
  * in the spec's little-endian struct layout; arenas, epoch state, results and outputs are mutated
  * in place. The TypeScript reference is canonical; other backends must match it byte for byte.
  */
-export { attestationApply, provenanceApply, anchorApply, epochTransition, inferenceStep, proofVerify } from './api.js';
-export { backend, setBackend, availableBackends, registerBackend, tsBackend, BACKEND_NAMES, type BackendName, type BackendChoice, type KernelBackend } from './backend.js';
+export { attestationApply, provenanceApply, anchorApply, epochTransition, inferenceStep, inferenceBatch, proofVerify } from './api.js';
+export {
+  backend,
+  setBackend,
+  availableBackends,
+  backendStatus,
+  registerBackend,
+  tsBackend,
+  BACKEND_NAMES,
+  type BackendName,
+  type BackendChoice,
+  type BackendStatus,
+  type KernelBackend,
+} from './backend.js';
+export { nativeKernels, loadNativeKernels, type NativeKernels, type NativeLoadOptions, type NativeBackendStats } from './native/install.js';
 export { GpuError, type GpuErrorName } from './errors.js';
 export * from './layouts.js';
 export * from './codecs.js';

@@ -1,5 +1,6 @@
 /**
- * The AI precompile's execution modes (A4 ai_precompile), layered on `inferenceStep`:
+ * The AI precompile's execution modes (A4 ai_precompile), layered on `inferenceBatch` (K5's forward
+ * pass over the whole batch in one call):
  *
  * - DeterministicInteger (0): the host gets the raw int8 outputs.
  * - ConfidentialInference (1): the host's output buffer is zeroed (all `outputCapacity` bytes); only
@@ -12,14 +13,13 @@
  * all output bytes). The artifact's 200-byte preimage is model ‖ config ‖ in_c ‖ out_c ‖ att_root ‖
  * policy ‖ u32 batch ‖ u32 flags, flags 1 / 2 / 1|4 for the three modes.
  */
-import { inferenceStep } from './api.js';
+import { inferenceBatch } from './api.js';
 import { GpuError } from './errors.js';
 import { isZero, keccak256, Preimage } from './hash.js';
 import { classifierOf, forward } from './kernels/inference.js';
-import { IN_DIM, InferenceOp, InferenceResult, InferenceStatus, OUT_DIM } from './layouts.js';
+import { IN_DIM, OUT_DIM } from './layouts.js';
 import { Lcg } from './lcg.js';
 import { loadModelFile, type ModelWeights } from './model.js';
-import { view } from './struct.js';
 
 export const ExecutionMode = { DeterministicInteger: 0, ConfidentialInference: 1, VerifiableInference: 2 } as const;
 export type ExecutionMode = (typeof ExecutionMode)[keyof typeof ExecutionMode];
@@ -147,24 +147,10 @@ function emptyResult(status: AIStatus): PrecompileResult {
   return { status, outputLen: 0, inputCommitment: new Uint8Array(32), outputCommitment: new Uint8Array(32), attestationRoot: new Uint8Array(32) };
 }
 
-/** Runs n rows through `inferenceStep` on the active backend (one op per row, mode 0). */
-function runBatch(weights: ModelWeights, input: Uint8Array, n: number): Uint8Array | undefined {
-  const ops = InferenceOp.alloc(n);
-  const hash = weights.modelHash;
-  const dv = view(ops);
-  for (let i = 0; i < n; i++) {
-    const at = i * InferenceOp.size;
-    ops.set(hash, at + InferenceOp.offsets.modelHash);
-    dv.setUint32(at + InferenceOp.offsets.inputOffset, i * IN_DIM, true);
-    dv.setUint32(at + InferenceOp.offsets.inputLen, IN_DIM, true);
-    dv.setUint32(at + InferenceOp.offsets.outputOffset, i * OUT_DIM, true);
-    dv.setUint32(at + InferenceOp.offsets.outputCapacity, OUT_DIM, true);
-  }
+/** Runs the n rows through the forward pass on the active backend, in one call (inferenceBatch). */
+function runBatch(weights: ModelWeights, input: Uint8Array, n: number): Uint8Array {
   const out = new Uint8Array(n * OUT_DIM);
-  const results = InferenceResult.alloc(n);
-  inferenceStep(weights, ops, input, out, results);
-  const rv = view(results);
-  for (let i = 0; i < n; i++) if (rv.getUint32(i * InferenceResult.size, true) !== InferenceStatus.Ok) return undefined;
+  inferenceBatch(weights, input, out);
   return out;
 }
 
@@ -211,7 +197,6 @@ export class AiPrecompile {
 
     const inBytes = input.subarray(0, call.inputLen);
     const out = runBatch(weights, inBytes, n);
-    if (!out) return emptyResult(AIStatus.InternalError);
     const r: PrecompileResult = {
       status: AIStatus.Ok,
       outputLen: 0,

@@ -108,6 +108,19 @@ export function inferenceStepArgs(weights: unknown, ops: unknown, batchIn: unkno
   mismatch('results', n * InferenceResult.size, results);
 }
 
+export function inferenceBatchArgs(weights: unknown, batchIn: unknown, batchOut: unknown): void {
+  weightsArg(weights);
+  if (!(batchOut instanceof Uint8Array)) throw new GpuError('BatchSizeMismatch', `batchOut must be a Uint8Array of n int8 outputs, got ${typeof batchOut}`, { argument: 'batchOut' });
+  const want = batchOut.length * IN_DIM;
+  if (!(batchIn instanceof Uint8Array) || batchIn.length !== want) {
+    const got = batchIn instanceof Uint8Array ? `${batchIn.length} bytes` : typeof batchIn;
+    throw new GpuError('BatchSizeMismatch', `batchIn must be ${want} bytes (${batchOut.length} rows of ${IN_DIM} int8, one per batchOut byte), got ${got}`, {
+      argument: 'batchIn',
+      expected: want,
+    });
+  }
+}
+
 export function proofVerifyArgs(ops: unknown, results: unknown): void {
   const n = many(ProofVerifyOp, ops, 'ops');
   const len = results instanceof Uint8Array ? results.length : -1;

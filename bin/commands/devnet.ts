@@ -20,6 +20,7 @@ import {
   type MlDsaBackend,
 } from '../../chain/index.js';
 import { builtinModules, devGenesis, readGenesisFile, DEV_BALANCE } from '../../genesis/index.js';
+import { backendStatus, GpuError, setBackend, type BackendChoice } from '../../gpu/index.js';
 import { fetchUpstreamGenesis, rpcUpstream, RpcClient } from '../../sdk/index.js';
 import { fail, resolveSigner } from '../common.js';
 
@@ -41,6 +42,7 @@ interface DevnetOpts {
   dev: boolean;
   allowOrigin?: string[];
   allowHost?: string[];
+  kernels: BackendChoice;
 }
 
 export function register(program: Command): void {
@@ -64,6 +66,7 @@ export function register(program: Command): void {
     .option('--no-dev', 'do not serve dev.* (they are always off when --host is not loopback)')
     .option('--allow-origin <origins>', 'web origins besides loopback ones that may call the node (comma-separated; * for any)', list)
     .option('--allow-host <names>', 'Host names besides localhost and IP addresses (DNS-rebinding defence; comma-separated; * for any)', list)
+    .addOption(new Option('--kernels <backend>', 'AIVM kernel backend (results never depend on it)').choices(['auto', 'ts', 'native', 'cuda']).default('auto'))
     .addHelpText(
       'after',
       `
@@ -91,6 +94,12 @@ async function run(o: DevnetOpts): Promise<void> {
   const threads = int(o.threads, '--threads', 0, 64);
   const rateLimit = int(o.rateLimit, '--rate-limit', 0, 10_000_000)!;
   const dataDir = o.memory ? undefined : resolve(o.dataDir);
+  try {
+    setBackend(o.kernels);
+  } catch (e) {
+    if (e instanceof GpuError) fail(e.message, 'pass --kernels auto (or ts) to use what this machine has');
+    throw e;
+  }
 
   const modules = builtinModules();
   let genesis: Genesis;
@@ -196,6 +205,8 @@ function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { data
   lines.push(`Browsers        pages on localhost${o.browsers ? ` and ${o.browsers}` : ' only (--allow-origin to add)'}`);
   if (o.devOff) lines.push(`Dev methods     off: ${o.devOff}`);
   lines.push(`Verifier        ML-DSA-65 via ${node.verifier.backend}, ${threads === 0 ? 'inline (main thread)' : `${threads} worker thread${threads > 1 ? 's' : ''}`}`);
+  const kernels = backendStatus().find((s) => s.active)!;
+  lines.push(`AIVM kernels    ${kernels.name}: ${kernels.detail}`);
   if (!o.follow && node.chain.genesis.producer === signerFromSeed(devProducerSeed(), 'ml-dsa-65').address) {
     lines.push('');
     lines.push(`Available accounts (ML-DSA-65, ${(DEV_BALANCE / ONE_LUX).toLocaleString("en-US")} LUX each at genesis)`);

@@ -55,6 +55,13 @@ export function forward(m: Classifier, x: Int8Array, at: number): number {
   return clampI8(acc >> m.shift2);
 }
 
+/** The batch entry point: the forward pass over every 32-byte row, batchOut[r] = y(row r); no ops, no commitments. */
+export function inferenceBatchTs(weights: Uint8Array, batchIn: Uint8Array, batchOut: Uint8Array): void {
+  const m = classifierOf(weights);
+  const xs = new Int8Array(batchIn.buffer, batchIn.byteOffset, batchIn.length);
+  for (let r = 0; r < batchOut.length; r++) batchOut[r] = forward(m, xs, r * IN_DIM) & 0xff;
+}
+
 export function inferenceStepTs(weights: Uint8Array, ops: Uint8Array, batchIn: Uint8Array, batchOut: Uint8Array, results: Uint8Array): void {
   const m = classifierOf(weights);
   const xs = new Int8Array(batchIn.buffer, batchIn.byteOffset, batchIn.length);

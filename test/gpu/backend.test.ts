@@ -1,35 +1,78 @@
-/** Backend selection and the argument checks every backend relies on. */
+/** Backend selection (installed, missing with a reason, self-tested) and the argument checks every backend relies on. */
 import { expect } from 'chai';
 import * as g from '../../gpu/index.js';
 import { att, desc } from './fixtures.js';
 
+/** Registers `b` for the duration of `fn` (unregistering puts back what it replaced). */
+function withBackend(b: g.KernelBackend, fn: () => void): void {
+  const unregister = g.registerBackend(b);
+  try {
+    fn();
+  } finally {
+    unregister();
+  }
+}
+
+const loaded = () => Object.keys(g.nativeKernels.backends) as g.BackendName[];
+const missing = g.BACKEND_NAMES.filter((n) => n !== 'ts' && !loaded().includes(n));
+
 describe('gpu backends', () => {
   afterEach(() => g.setBackend('ts'));
 
-  it("the TypeScript reference is active by default and is the only one built", () => {
+  it('the TypeScript reference is active by default; the others installed are the ones the native loader loaded', () => {
     expect(g.backend()).to.equal('ts');
-    expect(g.availableBackends()).to.deep.equal(['ts']);
+    expect(g.availableBackends()).to.deep.equal(g.BACKEND_NAMES.filter((n) => n === 'ts' || loaded().includes(n)));
+    expect(g.backendStatus().map((s) => [s.name, s.available, s.active])).to.deep.equal(g.BACKEND_NAMES.map((n) => [n, n === 'ts' || loaded().includes(n), n === 'ts']));
   });
 
-  for (const name of ['native', 'cuda', 'metal'] as const) {
-    it(`setBackend('${name}') fails with BackendUnavailable and keeps the active backend`, () => {
+  for (const name of missing) {
+    it(`setBackend('${name}') (not loaded here) fails with BackendUnavailable, the loader's reason, and keeps the active backend`, () => {
       expect(() => g.setBackend(name))
         .to.throw(g.GpuError)
         .with.property('name', 'BackendUnavailable');
       expect(() => g.setBackend(name)).to.throw(/not available.*setBackend\('ts'\)/);
+      expect(() => g.setBackend(name)).to.throw(g.nativeKernels.reasons[name as 'cuda']!);
       expect(g.backend()).to.equal('ts');
+      expect(g.backendStatus().find((s) => s.name === name)!.detail).to.equal(g.nativeKernels.reasons[name as 'cuda']);
     });
   }
 
-  it("setBackend('auto') picks 'ts' when nothing else is built", () => {
-    expect(g.setBackend('auto')).to.equal('ts');
-    expect(g.backend()).to.equal('ts');
+  it('a backend that fails its self-test is refused by setBackend, skipped by auto, and reported by backendStatus', () => {
+    let runs = 0;
+    const broken: g.KernelBackend = { ...g.tsBackend, name: 'metal', describe: () => 'a broken build', selfTest: () => (runs++, 'kernels differ') };
+    withBackend(broken, () => {
+      expect(() => g.setBackend('metal')).to.throw(g.GpuError, /backend 'metal' is not available: it failed its self-test \(kernels differ\)/);
+      expect(g.setBackend('auto')).to.not.equal('metal');
+      expect(g.availableBackends()).to.not.include('metal');
+      expect(g.backendStatus().find((s) => s.name === 'metal')).to.deep.equal({ name: 'metal', available: false, active: false, detail: 'failed its self-test (kernels differ)' });
+      expect(() => g.setBackend('metal')).to.throw(g.GpuError);
+    });
+    expect(runs).to.equal(1); // run once, remembered
+  });
+
+  it('inferenceBatch refuses inputs that are not 32 bytes per output with BatchSizeMismatch, before the backend runs', () => {
+    const w = g.loadModelFile(g.tinyClassifierFixtureFile());
+    const out = new Uint8Array(2).fill(7);
+    expect(() => g.inferenceBatch(w, new Uint8Array(63), out)).to.throw(g.GpuError, /batchIn must be 64 bytes \(2 rows of 32 int8, one per batchOut byte\), got 63 bytes/).with.property('name', 'BatchSizeMismatch');
+    expect(() => g.inferenceBatch(w, new Uint8Array(64), [] as unknown as Uint8Array)).to.throw(g.GpuError).with.property('name', 'BatchSizeMismatch');
+    const badShift = w.slice();
+    badShift[596] = 40;
+    expect(() => g.inferenceBatch(badShift, new Uint8Array(64), out)).to.throw(g.GpuError).with.property('name', 'InvalidShift');
+    expect([...out]).to.deep.equal([7, 7]);
   });
 
   it('an unknown backend name is UnknownBackend', () => {
     expect(() => g.setBackend('opencl' as g.BackendChoice)).to.throw(g.GpuError).with.property('name', 'UnknownBackend');
     expect(() => g.registerBackend({ ...g.tsBackend, name: 'vulkan' as g.BackendName })).to.throw(g.GpuError).with.property('name', 'UnknownBackend');
     expect(() => g.registerBackend(g.tsBackend)).to.throw(g.GpuError).with.property('name', 'UnknownBackend');
+  });
+
+  it('unregistering puts back the backend it replaced (a test fake never removes the real native backend)', () => {
+    const before = g.availableBackends();
+    withBackend({ ...g.tsBackend, name: 'native' }, () => expect(g.setBackend('native')).to.equal('native'));
+    expect(g.backend()).to.equal('ts');
+    expect(g.availableBackends()).to.deep.equal(before);
+    if (g.nativeKernels.backends.native) expect(g.setBackend('native')).to.equal('native');
   });
 
   it('a registered backend receives the calls once selected; auto prefers it; unregistering falls back to ts', () => {
@@ -42,32 +85,26 @@ describe('gpu backends', () => {
         return g.tsBackend.attestationApply(d, o, t);
       },
     };
-    const unregister = g.registerBackend(fake);
-    try {
-      expect(g.availableBackends()).to.deep.equal(['ts', 'cuda']);
+    withBackend(fake, () => {
+      expect(g.availableBackends()).to.include('cuda');
       const table = g.Attestation.alloc(8);
       g.attestationApply(desc(1n, { att: 1 }), g.encodeAttestationOp(att(1)), table);
       expect(calls).to.deep.equal([]);
       expect(g.setBackend('auto')).to.equal('cuda');
       expect(g.attestationApply(desc(1n, { att: 1 }), g.encodeAttestationOp(att(2)), table)).to.equal(1);
       expect(calls).to.deep.equal(['attestationApply']);
-    } finally {
-      unregister();
-    }
+    });
     expect(g.backend()).to.equal('ts');
-    expect(() => g.setBackend('cuda')).to.throw(g.GpuError).with.property('name', 'BackendUnavailable');
+    if (!loaded().includes('cuda')) expect(() => g.setBackend('cuda')).to.throw(g.GpuError).with.property('name', 'BackendUnavailable');
   });
 
   it('arguments are checked before the backend is called', () => {
     let called = false;
-    const unregister = g.registerBackend({ ...g.tsBackend, name: 'metal', proofVerify: () => void (called = true) });
-    try {
+    withBackend({ ...g.tsBackend, name: 'metal', proofVerify: () => void (called = true) }, () => {
       g.setBackend('metal');
       expect(() => g.proofVerify(new Uint8Array(240), new Uint8Array(47))).to.throw(g.GpuError);
       expect(called).to.equal(false);
-    } finally {
-      unregister();
-    }
+    });
   });
 
   describe('refused arguments leave every buffer untouched', () => {

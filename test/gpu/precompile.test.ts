@@ -151,8 +151,8 @@ describe('AI precompile execution modes (port of ai_precompile_test)', () => {
     const corrupting = (row: number): g.KernelBackend => ({
       ...g.tsBackend,
       name: 'native',
-      inferenceStep(w, ops, batchIn, batchOut, results) {
-        g.tsBackend.inferenceStep(w, ops, batchIn, batchOut, results);
+      inferenceBatch(w, batchIn, batchOut) {
+        g.tsBackend.inferenceBatch(w, batchIn, batchOut);
         batchOut[row] ^= 0x10;
       },
     });
