@@ -11,7 +11,7 @@
 import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { devSeed, RpcClient, signerFromSeed, type HeaderJson, type Signer } from '../../sdk/chain.js';
-import { AivmClient, attestationMessage, Mode, runInference, signAttestation } from '../../sdk/aivm/index.js';
+import { AivmClient, attestationMessage, DEV_TEE_VENDOR, issueTeeCertificate, Mode, runInference, signAttestation } from '../../sdk/aivm/index.js';
 import { runCli, startDevnet, type DevnetProcess } from '../helpers/processes.js';
 import { nativeKernels } from '../../gpu/index.js';
 import { input, modelFile } from './models-fixture.js';
@@ -55,6 +55,10 @@ async function workload(net: Net, chainId: bigint): Promise<void> {
 
   const sk = new Uint8Array(32).fill(7);
   const expiryNs = BigInt(T0) * 1_000_000n + 10n ** 15n;
+  // The attesting key needs the (devnet) vendor's certificate before its attestation counts.
+  const certFields = { attestingKey: signAttestation(sk, new Uint8Array(32)).attestingKey, measurement: h32(0x4d), kind: 1, notAfterNs: expiryNs };
+  const cert = issueTeeCertificate(DEV_TEE_VENDOR.secretKey, certFields);
+  await call(net, ops[0]!, 'certifyAttestingKey', { ...certFields, vendorKey: cert.vendorKey, signature: cert.signature });
   const msg = attestationMessage({ chainId, provider: ops[0]!.address, digest: h32(0xd1), measurement: h32(0x4d), expiryNs, kind: 1 });
   await call(net, ops[0]!, 'registerAttestation', { digest: h32(0xd1), measurement: h32(0x4d), ...signAttestation(sk, msg), expiryNs, kind: 1 });
 
