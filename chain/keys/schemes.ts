@@ -15,6 +15,7 @@ import { concat } from '../bytes.js';
 import { keccak256 } from '../hash.js';
 import { type Address, toAddress } from '../address.js';
 import { Lru } from '../state/lru.js';
+import { loadNativeSecp256k1 } from './secp-native.js';
 
 export const MLDSA65_TAG = 0x07;
 export const MLDSA65_PK_LEN = 1952;
@@ -182,12 +183,25 @@ export function recoverSecp256k1(signature: Uint8Array, digest: Uint8Array): Rec
   const recovery = v === 27 || v === 28 ? v - 27 : v === 0 || v === 1 ? v : -1;
   if (recovery < 0) return null;
   try {
-    const sig = secp256k1.Signature.fromBytes(signature.subarray(0, 64), 'compact');
+    const sig = secp256k1.Signature.fromBytes(signature.subarray(0, 64), 'compact'); // refuses r, s ≥ n
     if (sig.r === 0n || sig.s === 0n || sig.s > SECP_HALF_N) return null;
+    const fast = loadNativeSecp256k1();
+    if (fast) {
+      const uncompressed = fast.recover(signature.subarray(0, 64), recovery as 0 | 1, digest);
+      return uncompressed && { scheme: 'secp256k1', address: toAddress(keccak256(uncompressed.subarray(1)).subarray(12)), publicKey: compressKey(uncompressed) };
+    }
     const recovered = sig.addRecoveryBit(recovery).recoverPublicKey(digest);
     const pk = recovered.toBytes(true);
     return { scheme: 'secp256k1', address: toAddress(keccak256(recovered.toBytes(false).subarray(1)).subarray(12)), publicKey: pk };
   } catch {
     return null;
   }
+}
+
+/** 65-byte uncompressed → 33-byte compressed (the prefix carries y's parity). */
+function compressKey(uncompressed: Uint8Array): Uint8Array {
+  const out = new Uint8Array(33);
+  out[0] = 2 + (uncompressed[64]! & 1);
+  out.set(uncompressed.subarray(1, 33), 1);
+  return out;
 }

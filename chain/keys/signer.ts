@@ -8,6 +8,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { randomBytes } from 'node:crypto';
 import { concat } from '../bytes.js';
 import { type Address } from '../address.js';
+import { loadNativeSecp256k1 } from './secp-native.js';
 import { MLDSA65_TAG, type SchemeName, loadPqcleanSign, mldsaAddress, secpAddress } from './schemes.js';
 
 export interface Signer {
@@ -73,6 +74,14 @@ export class Secp256k1Signer implements Signer {
   /** 65 bytes `r ‖ s ‖ v` with v ∈ {27, 28} and low s (RFC 6979 deterministic nonce). */
   sign(digest: Uint8Array): Uint8Array {
     if (digest.length !== 32) throw new TypeError('secp256k1 signs a 32-byte digest');
+    const fast = loadNativeSecp256k1(); // the same RFC 6979 signature, ~10× faster
+    if (fast) {
+      const { rs, recovery } = fast.sign(digest, this.#secretKey);
+      const out = new Uint8Array(65);
+      out.set(rs, 0);
+      out[64] = 27 + recovery;
+      return out;
+    }
     const rec = secp256k1.sign(digest, this.#secretKey, { prehash: false, lowS: true, format: 'recovered' });
     // noble's 'recovered' format is recovery ‖ r ‖ s; the wire format is r ‖ s ‖ v.
     const out = new Uint8Array(65);

@@ -468,7 +468,7 @@ export class SessionManager {
    * voucher POST to the same URL.
    */
   async sse(url: string, body: string, o: { onMessage?: (data: string) => void; signal?: AbortSignal } = {}): Promise<StreamResult> {
-    const { res, e } = await this.#exchange(url, (authorization) => httpRequest(url, { method: 'POST', body, signal: o.signal, headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', Authorization: authorization } }));
+    const { res, e } = await this.#exchange(url, (authorization) => httpRequest(url, { method: 'POST', body, signal: o.signal, stream: true, headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', Authorization: authorization } }));
     const t = await this.terms(this.#challenges.get(url)!);
     this.#absorb(e, res.header('payment-receipt'));
     const messages: string[] = [];

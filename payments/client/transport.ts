@@ -13,15 +13,21 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string | Buffer;
   signal?: AbortSignal;
+  /**
+   * Resolve at the headers and hand the body over as a live stream (SSE). By default the body is
+   * read in full first: a response nobody reads keeps its keep-alive socket busy, and once
+   * `maxSockets` of them pile up every later request waits for a socket.
+   */
+  stream?: boolean;
 }
 
 export interface HttpResponse {
   status: number;
   headers: IncomingMessage['headers'];
   header(name: string): string | undefined;
-  /** The whole body (not for streams). */
+  /** The whole body (for a `stream` request: reads the rest of the stream). */
   text(): Promise<string>;
-  /** The live response, for streams. */
+  /** The response; live only for a `stream` request, already read otherwise. */
   stream: IncomingMessage;
 }
 
@@ -41,23 +47,27 @@ export function httpRequest(url: string | URL, r: HttpRequest = {}): Promise<Htt
         headers: { ...(body ? { 'Content-Length': String(body.length) } : { 'Content-Length': '0' }), ...r.headers },
         signal: r.signal,
       },
-      (res) =>
-        resolve({
+      (res) => {
+        const readAll = () =>
+          new Promise<string>((ok, bad) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+            res.on('error', bad);
+          });
+        const answer = (text: () => Promise<string>): HttpResponse => ({
           status: res.statusCode ?? 0,
           headers: res.headers,
           header: (name) => {
             const v = res.headers[name.toLowerCase()];
             return Array.isArray(v) ? v.join(', ') : v;
           },
-          text: () =>
-            new Promise((ok, bad) => {
-              const chunks: Buffer[] = [];
-              res.on('data', (c: Buffer) => chunks.push(c));
-              res.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
-              res.on('error', bad);
-            }),
+          text,
           stream: res,
-        }),
+        });
+        if (r.stream) return resolve(answer(readAll));
+        readAll().then((body) => resolve(answer(async () => body)), reject);
+      },
     );
     req.on('error', (e) => {
       const code = (e as NodeJS.ErrnoException).code;
