@@ -46,7 +46,7 @@ export { importBlock, BlockImportError, type Divergence } from './importer.js';
 export { Store } from './state/store.js';
 export { Lru } from './state/lru.js';
 export { verifyStateProof, EMPTY_TRIE_ROOT } from './state/trie.js';
-export { RpcServer, RPC_DEFAULTS, type RpcServerOptions } from './rpc/server.js';
+export { RpcServer, RPC_DEFAULTS, type RpcServerOptions, type RpcCallRecord } from './rpc/server.js';
 export { handleBody, errorResponse, type Dispatcher, type JsonRpcResponse } from './rpc/jsonrpc.js';
 export { headerJson, blockJson, txJson, receiptJson, eventJson, eventArgs } from './rpc/views.js';
 export { Follower, type FollowerStatus, type Upstream, type RawBlockJson } from './follower.js';

@@ -66,3 +66,4 @@ export class Wallet extends BaseWallet {
     return new Wallet(new RpcClient(url), signer);
   }
 }
+export { explorerHandler, explorerAssetsDir } from './explorer/index.js';

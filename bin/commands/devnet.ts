@@ -20,8 +20,9 @@ import {
   type MlDsaBackend,
 } from '../../chain/index.js';
 import { builtinModules, devGenesis, readGenesisFile, DEV_BALANCE } from '../../genesis/index.js';
-import { fetchUpstreamGenesis, rpcUpstream, RpcClient } from '../../sdk/index.js';
+import { explorerHandler, fetchUpstreamGenesis, rpcUpstream, RpcClient } from '../../sdk/index.js';
 import { fail, resolveSigner } from '../common.js';
+import { devnetLog, type LogFormat } from '../devnet/log.js';
 
 interface DevnetOpts {
   dataDir: string;
@@ -38,6 +39,8 @@ interface DevnetOpts {
   threads?: string;
   rateLimit: string;
   quiet?: boolean;
+  logFormat: LogFormat;
+  explorer: boolean;
 }
 
 export function register(program: Command): void {
@@ -57,7 +60,9 @@ export function register(program: Command): void {
     .addOption(new Option('--verifier <backend>', 'ML-DSA-65 verifier').choices(['auto', 'noble', 'pqclean']).default('auto'))
     .option('--threads <n>', 'signature verifier threads (default: number of cores)')
     .option('--rate-limit <n>', 'JSON-RPC requests per second per IP (0 = off)', '20000')
-    .option('-q, --quiet', 'do not log blocks')
+    .option('-q, --quiet', 'log nothing after the banner (no RPC calls, transactions or blocks)')
+    .addOption(new Option('--log-format <format>', 'text for people, json for one JSON object per line').choices(['text', 'json']).default('text'))
+    .option('--no-explorer', 'do not serve the web explorer at GET /')
     .addHelpText(
       'after',
       `
@@ -65,6 +70,7 @@ Examples:
   sessionchain devnet                         # classic-level under ./.sessionchain, automine, port 9651
   sessionchain devnet --memory --port 8545    # throwaway chain
   sessionchain devnet --block-time 1000       # a block every second
+  sessionchain devnet --log-format json       # one JSON object per log line
   sessionchain devnet --follow http://127.0.0.1:9651 --data-dir ./follower --port 9652`,
     )
     .action(run);
@@ -91,7 +97,7 @@ async function run(o: DevnetOpts): Promise<void> {
     upstream = new RpcClient(o.follow);
     genesis = await fetchUpstreamGenesis(upstream, modules).catch((e) => fail(`cannot get the genesis of ${o.follow}: ${(e as Error).message}`));
   } else {
-    genesis = o.genesis ? readGenesisFile(o.genesis) : devGenesis();
+    genesis = o.genesis ? genesisFile(o.genesis) : devGenesis();
   }
 
   let producer: Signer | undefined;
@@ -108,7 +114,14 @@ async function run(o: DevnetOpts): Promise<void> {
     mining: { mode, blockTimeMs: blockTime },
     verifier: { threads, backend: o.verifier },
   });
-  const server = new RpcServer(node, { port, host: o.host, rateLimit });
+  const log = devnetLog(o.logFormat, node.chain.registry);
+  const server = new RpcServer(node, {
+    port,
+    host: o.host,
+    rateLimit,
+    httpGet: o.explorer ? explorerHandler() : undefined,
+    onCall: o.quiet ? undefined : (c) => log.rpc(c),
+  });
   let urls;
   try {
     urls = await server.listen();
@@ -123,20 +136,15 @@ async function run(o: DevnetOpts): Promise<void> {
     await follower.start();
   }
 
-  printBanner(node, urls!, { dataDir, follow: o.follow, mode, blockTime });
-  if (!o.quiet) {
-    node.chain.onBlock((b) => {
-      const h = b.block.header;
-      const failed = b.receipts.filter((r) => r.status === 0).length;
-      console.log(`block #${h.height}  ${toHex(b.hash).slice(0, 18)}…  ${h.txCount} tx${failed ? ` (${failed} failed)` : ''}  gas ${h.gasUsed}`);
-    });
-  }
+  if (o.logFormat === 'json') log.info('listening', { chainId: Number(node.chainId), url: urls!.url, wsUrl: urls!.wsUrl, explorer: o.explorer ? `${urls!.url}/` : null, height: Number(node.chain.headHeader.height), follow: o.follow ?? null });
+  else printBanner(node, urls!, { dataDir, follow: o.follow, mode, blockTime, explorer: o.explorer });
+  if (!o.quiet) node.chain.onBlock((b) => log.block(b));
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: shutting down…`);
+    log.info(`${o.logFormat === 'json' ? '' : '\n'}${signal}: shutting down…`, { signal });
     await follower?.stop();
     await server.close();
     await node.stop();
@@ -147,7 +155,17 @@ async function run(o: DevnetOpts): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { dataDir?: string; follow?: string; mode: string; blockTime?: number }): void {
+/** Reads --genesis; any problem is one line naming the file and what to do. */
+function genesisFile(path: string): Genesis {
+  try {
+    return readGenesisFile(path);
+  } catch (e) {
+    const msg = (e as Error).message;
+    return fail(msg.includes(path) ? msg : `${path}: ${msg}`, 'check it with `sessionchain genesis validate FILE`, or start from `sessionchain genesis write --out FILE`');
+  }
+}
+
+function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { dataDir?: string; follow?: string; mode: string; blockTime?: number; explorer: boolean }): void {
   const h = node.chain.headHeader;
   const lines: string[] = [];
   lines.push('');
@@ -155,6 +173,7 @@ function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { data
   lines.push('');
   lines.push(`Chain ID        ${node.chainId}`);
   lines.push(`RPC URL         ${urls.url}   (WebSocket ${urls.wsUrl})`);
+  if (o.explorer) lines.push(`Explorer        ${urls.url}/   (open it in a browser)`);
   lines.push(`Store           ${o.dataDir ? `${o.dataDir} (classic-level)` : 'memory (--memory: nothing is kept)'}`);
   lines.push(`Head            #${h.height} ${toHex(node.chain.head.hash)}`);
   lines.push(`State root      ${toHex(h.stateRoot)}`);

@@ -276,6 +276,35 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
       },
     ],
     [
+      'chain.GetTransactionsByAddress',
+      {
+        params: t.struct({ address: t.address, fromBlock: t.optional(t.uint64), toBlock: t.optional(t.uint64), limit: t.optional(t.uint32) }),
+        description: 'Committed transactions that involve `address` (sender, target, or an address among the decoded arguments), newest first, with their status (scans at most 10000 blocks; default the last 1000).',
+        handler: async (p) => {
+          const head = chain.head.height;
+          const upTo = p.toBlock ?? head;
+          const from = p.fromBlock ?? (upTo > 1000n ? upTo - 1000n : 0n);
+          if (upTo < from) throw new InvalidParams('invalid params: toBlock is before fromBlock');
+          if (upTo - from > 10_000n) throw new NamedError('RangeTooLarge', 'scan at most 10000 blocks at a time', { rpcCode: RpcCode.LimitExceeded });
+          const limit = Math.min(p.limit ?? 50, 1000);
+          const out: Json[] = [];
+          for (let h = upTo < head ? upTo : head; h >= from && h > 0n && out.length < limit; h--) {
+            const b = await chain.getBlock(h);
+            if (!b || b.txs.length === 0) continue;
+            const rs = await chain.getReceipts(h);
+            for (let i = b.txs.length - 1; i >= 0 && out.length < limit; i--) {
+              const tx = b.txs[i]!;
+              const view = txJson(tx, registry, { height: h, index: i });
+              if (tx.from !== p.address && tx.to !== p.address && !JSON.stringify(view.args).includes(p.address)) continue;
+              const r = rs?.receipts[i];
+              out.push({ ...view, status: r?.status ?? null, error: r?.error || null, gasUsed: r ? r.gasUsed.toString() : null });
+            }
+          }
+          return out;
+        },
+      },
+    ],
+    [
       'chain.Modules',
       {
         params: t.none,

@@ -36,6 +36,21 @@ export interface RpcServerOptions {
   maxConnections?: number;
   /** Longest a method may run before the call is answered -32002 (the work itself is not undone). */
   methodTimeoutMs?: number;
+  /**
+   * Serves GET / HEAD requests other than `/health` and WebSocket upgrades (the devnet mounts its
+   * web explorer here); returns true when it answered. JSON-RPC stays on POST.
+   */
+  httpGet?: (path: string, req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Called after every JSON-RPC call with its method, transport and duration (the devnet's log). */
+  onCall?: (call: RpcCallRecord) => void;
+}
+
+export interface RpcCallRecord {
+  method: string;
+  transport: 'http' | 'ws';
+  ms: number;
+  /** The error name when the call failed. */
+  error?: string;
 }
 
 export const RPC_DEFAULTS = {
@@ -81,6 +96,8 @@ export class RpcServer {
   readonly #methods: Map<string, MethodDef>;
   readonly #limits: EnvelopeLimits;
   readonly #opts: typeof RPC_DEFAULTS;
+  readonly #httpGet: RpcServerOptions['httpGet'];
+  readonly #onCall: RpcServerOptions['onCall'];
   readonly #rate: RateLimiter;
   readonly #subs = new Map<WebSocket, Map<string, Subscription>>();
   readonly #unsubscribeChain: () => void;
@@ -90,7 +107,10 @@ export class RpcServer {
     readonly node: Node,
     opts: RpcServerOptions = {},
   ) {
-    this.#opts = { ...RPC_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
+    const { httpGet, onCall, ...limits } = opts;
+    this.#opts = { ...RPC_DEFAULTS, ...Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) };
+    this.#httpGet = httpGet;
+    this.#onCall = onCall;
     this.#methods = buildMethods(node);
     this.#limits = { maxBatch: this.#opts.maxBatch, maxResponseBytes: this.#opts.maxResponseBytes };
     this.#rate = new RateLimiter(this.#opts.rateLimit, this.#opts.rateLimit * 2);
@@ -105,6 +125,8 @@ export class RpcServer {
     this.http.maxConnections = this.#opts.maxConnections;
     this.ws = new WebSocketServer({ server: this.http, maxPayload: this.#opts.maxBodyBytes });
     this.ws.on('connection', (socket, req) => this.#onSocket(socket, req));
+    // The WebSocket server re-emits the HTTP server's errors; listen() reports those (EADDRINUSE …).
+    this.ws.on('error', () => {});
     this.#unsubscribeChain = node.chain.onBlock((b) => this.#publish(b));
   }
 
@@ -138,11 +160,24 @@ export class RpcServer {
       const def = this.#methods.get(method);
       if (!def) return undefined;
       if (def.wsOnly && ctx.transport !== 'ws') return undefined;
-      return async (params) => {
+      const run = async (params: unknown) => {
         if (def.producerOnly && !this.node.producer) {
           throw new NamedError('MethodNotSupported', `${method} is not available on a node that does not produce blocks`, { rpcCode: RpcCode.MethodNotSupported });
         }
         return withDeadline(def.handler(parseParams(def, params), ctx), this.#opts.methodTimeoutMs, method);
+      };
+      const onCall = this.#onCall;
+      if (!onCall) return run;
+      return async (params) => {
+        const start = performance.now();
+        try {
+          const result = await run(params);
+          onCall({ method, transport: ctx.transport, ms: performance.now() - start });
+          return result;
+        } catch (e) {
+          onCall({ method, transport: ctx.transport, ms: performance.now() - start, error: e instanceof NamedError ? e.name : 'InternalError' });
+          throw e;
+        }
       };
     },
   };
@@ -168,6 +203,14 @@ export class RpcServer {
       const h = this.node.chain.headHeader;
       this.#send(res, 200, JSON.stringify({ ok: true, chainId: Number(this.node.chainId), height: Number(h.height) }));
       return;
+    }
+    const upgrade = req.headers.upgrade !== undefined;
+    if ((req.method === 'GET' || req.method === 'HEAD') && !upgrade && this.#httpGet) {
+      if (!this.#rate.take(this.#ip(req))) {
+        this.#send(res, 429, JSON.stringify(errorResponse(null, RpcCode.LimitExceeded, 'rate limit exceeded; slow down')), { 'Retry-After': '1' });
+        return;
+      }
+      if (this.#httpGet(path!, req, res)) return;
     }
     if (path !== '/' && path !== '/rpc') {
       this.#send(res, 404, JSON.stringify(errorResponse(null, RpcCode.InvalidRequest, `not found: POST JSON-RPC to / or /rpc`)));
