@@ -21,39 +21,36 @@ import {
   type MlDsaBackend,
 } from '../../chain/index.js';
 import { builtinModules, loadGenesis } from '../../genesis/index.js';
-import { client, fail, printJson, rpcOption } from '../common.js';
+import { client, emit, fail, outputOptions, rpcOption, type OutputOpts } from '../common.js';
 
 export function register(program: Command): void {
-  rpcOption(
+  outputOptions(rpcOption(
     program
       .command('export')
       .description('write the chain\'s blocks (with receipts and state diffs) to a block file')
       .requiredOption('-o, --out <file>', 'output block file')
       .option('--data-dir <dir>', 'read a stopped node\'s data dir instead of asking a running node over RPC')
       .option('--to <height>', 'last height to export (default: the head)'),
-  ).action(exportBlocks);
+  )).action(exportBlocks);
 
-  program
-    .command('import <file>')
+  outputOptions(program.command('import <file>'))
     .description('import a block file into a data dir (verifying everything), resuming after its head')
     .requiredOption('--data-dir <dir>', 'data dir to build (fresh, or one holding a prefix of the same chain)')
     .addOption(new Option('--verifier <backend>', 'ML-DSA-65 verifier').choices(['auto', 'noble', 'pqclean']).default('auto'))
     .option('--threads <n>', 'verifier threads')
     .action((file: string, o: ReplayOpts) => replay({ ...o, file, into: o.dataDir, dataDir: undefined, keep: true }));
 
-  program
-    .command('replay')
+  outputOptions(program.command('replay'))
     .description('re-execute blocks from a data dir or a block file on fresh state and check every root')
     .option('--file <file>', 'an exported block file')
     .option('--data-dir <dir>', 'a stopped node\'s data dir')
     .option('--into <dir>', 'build the replayed chain in this (new) data dir instead of in memory')
     .addOption(new Option('--verifier <backend>', 'ML-DSA-65 verifier').choices(['auto', 'noble', 'pqclean']).default('auto'))
     .option('--threads <n>', 'verifier threads')
-    .option('--json', 'print the result as JSON only')
     .action((o: ReplayOpts) => replay(o));
 }
 
-interface ExportOpts {
+interface ExportOpts extends OutputOpts {
   out: string;
   dataDir?: string;
   to?: string;
@@ -72,7 +69,7 @@ async function exportBlocks(o: ExportOpts): Promise<void> {
         w.write(record);
       }
       w.close();
-      printJson({ file: o.out, blocks: w.blocks, to: Number(last) });
+      emit({ file: o.out, blocks: w.blocks, to: Number(last) }, o);
     } finally {
       await store.close();
     }
@@ -94,19 +91,18 @@ async function exportBlocks(o: ExportOpts): Promise<void> {
       }
     }
     w.close();
-    printJson({ file: o.out, blocks: w.blocks, to: last, headStateRoot: last === head.height ? head.stateRoot : undefined });
+    emit({ file: o.out, blocks: w.blocks, to: last, headStateRoot: last === head.height ? head.stateRoot : undefined }, o);
   } finally {
     rpc.close();
   }
 }
 
-interface ReplayOpts {
+interface ReplayOpts extends OutputOpts {
   file?: string;
   dataDir?: string;
   into?: string;
   verifier: MlDsaBackend | 'auto';
   threads?: string;
-  json?: boolean;
   keep?: boolean;
 }
 
@@ -151,11 +147,11 @@ async function replay(o: ReplayOpts): Promise<void> {
       txPerSecond: Math.round(result.txs / Math.max(result.seconds, 1e-6)),
       into: o.into ?? null,
     };
-    printJson(out);
+    emit(out, o);
   } catch (e) {
     bar?.stop();
     if (e instanceof BlockImportError) {
-      printJson({ ok: false, divergence: e.divergence });
+      emit({ ok: false, divergence: e.divergence }, o);
       fail(e.message, e.divergence.detail ?? (e.divergence.txHash ? `first divergent transaction: ${e.divergence.txHash}` : undefined));
     }
     throw e;
