@@ -357,10 +357,11 @@ export async function sendModuleCall(rpc: RpcClient, signer: Signer, call: Modul
 }
 
 /** A WouldFailError becomes the CLI's one line: what would fail, the fix, and --force. */
-export function refuseDoomed(e: unknown): void {
+export function refuseDoomed(e: unknown, canForce = true): void {
   if (e instanceof WouldFailError || (e instanceof NamedError && e.data?.phase === 'estimate')) {
     const fix = hintFor((e as NamedError).name);
-    fail(`${(e as NamedError).name}: ${e.message}`, `${fix ? `${fix}; ` : ''}or pass --force to send it anyway (it fails on chain and pays its fee)`);
+    const force = canForce ? 'or pass --force to send it anyway (it fails on chain and pays its fee)' : undefined;
+    fail(`${(e as NamedError).name}: ${e.message}`, [fix, force].filter(Boolean).join('; ') || undefined);
   }
 }
 

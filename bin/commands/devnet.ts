@@ -23,6 +23,7 @@ import { builtinModules, devGenesis, readGenesisFile, DEV_BALANCE } from '../../
 import { explorerHandler, fetchUpstreamGenesis, rpcUpstream, RpcClient } from '../../sdk/index.js';
 import { fail, resolveSigner } from '../common.js';
 import { devnetLog, type LogFormat } from '../devnet/log.js';
+import { stopWithLauncher } from '../launcher.js';
 
 interface DevnetOpts {
   dataDir: string;
@@ -153,6 +154,7 @@ async function run(o: DevnetOpts): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  stopWithLauncher((why) => void stop(why));
 }
 
 /** Reads --genesis; any problem is one line naming the file and what to do. */

@@ -8,6 +8,7 @@ import { type Command, Option } from 'commander';
 import { toHex } from '../../chain/index.js';
 import { CommitteeWorker, echoHandler, httpHandler, type OracleHandler } from '../../sdk/session/index.js';
 import { client, emit, fail, outputOptions, refuseDoomed, resolveSigner, rpcOption, signerOptions, type OutputOpts, type SignerOpts } from '../common.js';
+import { stopWithLauncher } from '../launcher.js';
 import { luxArg, nodeKeyOptions, resolveNodeKey, type NodeKeyOpts } from './work.js';
 
 interface WorkerOpts extends SignerOpts, NodeKeyOpts, OutputOpts {
@@ -91,6 +92,7 @@ async function run(o: WorkerOpts): Promise<void> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    stopWithLauncher(stop);
   });
   await worker.stop();
 }
