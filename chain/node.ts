@@ -257,7 +257,8 @@ export class Node implements NodeApi {
     const exec = this.chain.executor;
     return this.chain.withHeadState(async (source, head) => {
       const overlay = new StateOverlay(source);
-      const block = { ...head, height: head.height + 1n, timestamp: head.timestamp + 1n };
+      // As the next block would run: at the producer's next timestamp (dev.IncreaseTime included).
+      const block = { ...head, height: head.height + 1n, timestamp: this.producer?.peekTimestamp() ?? head.timestamp + 1n };
       const events: ChainEvent[] = [];
       const meter = new Meter(call.gasLimit ?? exec.params.blockGasLimit);
       const from = call.from ?? ZERO_ADDRESS;

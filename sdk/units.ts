@@ -29,11 +29,11 @@ export class AmountError extends NamedError {
 
 /** Parses an amount with an optional unit into base units; throws AmountError saying what is accepted. */
 export function parseAmount(text: string, unit: AmountUnit, what = 'amount'): bigint {
-  const m = /^\s*([0-9]+)(?:\.([0-9]+))?\s*([A-Za-z]*)\s*$/.exec(text);
-  const examples = `e.g. 10${unit.symbols[0]}, 2.5${unit.symbols[0]}${unit.rawSymbol ? ` or 1000${unit.rawSymbol}` : ''}${unit.bare === 'raw' ? ' or raw base units like 2500000' : ''}`;
-  if (!m) throw new AmountError(`${what} must be an amount like ${examples}; got "${text}"`);
-  const [, whole, frac = '', suffix] = m;
-  const sym = suffix!.toUpperCase();
+  const m = /^([0-9]+)(?:\.([0-9]+))?(?: ?([A-Za-z]+))?$/.exec(text);
+  const examples = `10${unit.symbols[0]}, 2.5${unit.symbols[0]}${unit.rawSymbol ? ` or 1000${unit.rawSymbol}` : ''}${unit.bare === 'raw' ? ' or raw base units like 2500000' : ''}`;
+  if (!m) throw new AmountError(`${what} must be an amount of ${unit.symbols[0]} like ${examples}; got "${text}"`);
+  const [, whole, frac = '', suffix = ''] = m;
+  const sym = suffix.toUpperCase();
   let raw: boolean;
   if (sym === '') raw = unit.bare === 'raw';
   else if (unit.rawSymbol && sym === unit.rawSymbol.toUpperCase()) raw = true;

@@ -14,7 +14,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
-import { fromHex, isHex, keccak256, toHex, utf8, type Signer } from '../../chain/index.js';
+import { fromHex, isHex, keccak256, sha256, toHex, utf8, type Signer } from '../../chain/index.js';
 import { encodeModelFile } from '../../gpu/index.js';
 import { LUX_UNIT, parseAmount } from '../../sdk/index.js';
 import { aivmModule, AIVM_ADDRESS, AivmClient, Mode, runInference, type TaskView } from '../../sdk/aivm/index.js';
@@ -121,22 +121,25 @@ export function register(program: Command): void {
   tx(aivm.command('withdraw')).description('withdraw your stake after deregistering and the cooldown').action((o: Opts) => send(o, 'withdrawStake', {}));
 
   tx(aivm.command('submit'))
-    .description('open a task; prints the task id')
+    .description('open a task; prints the receipt, whose result is the task id')
     .option('--model <file>', 'model file (spec = keccak256 of it)')
     .option('--spec <hex>', 'model spec hash, instead of --model')
     .option('--input <hex>', '32-byte int8 input (lets the chain re-execute disputes); the prompt is its keccak256')
+    .option('--input-text <text>', 'a demo input: the 32-byte row is SHA-256 of this text')
     .option('--prompt <hex>', 'prompt hash, for tasks whose input stays off chain')
     .addOption(new Option('--mode <mode>', 'verification mode').choices(['optimistic', 'redundant', 'tee']).default('optimistic'))
     .option('--n <n>', 'providers (redundant: 3..256; optimistic: 1)')
     .option('--threshold <m>', 'agreeing reveals needed (redundant)')
     .option('--reward <amount>', 'reward per provider, e.g. 1LUX', '1LUX')
     .option('--fee <amount>', 'fee (burned; at least the floor: 0.01LUX per provider)')
-    .action(async (o: Opts & { model?: string; spec?: string; input?: string; prompt?: string; mode: string; n?: string; threshold?: string; reward: string; fee?: string }) => {
+    .action(async (o: Opts & { model?: string; spec?: string; input?: string; inputText?: string; prompt?: string; mode: string; n?: string; threshold?: string; reward: string; fee?: string }) => {
+      if (o.input !== undefined && o.inputText !== undefined) fail('pass one of --input 0x… or --input-text TEXT');
+      if (o.inputText !== undefined) o = { ...o, input: toHex(sha256(utf8(o.inputText))) };
       const mode = o.mode === 'redundant' ? Mode.MultiPartyRedundant : o.mode === 'tee' ? Mode.TEEAttested : Mode.Optimistic;
       const n = Number(o.n ?? (mode === Mode.MultiPartyRedundant ? 5 : 1));
       const threshold = Number(o.threshold ?? (mode === Mode.MultiPartyRedundant ? Math.floor(n / 2) + 1 : 1));
       if (!Number.isInteger(n) || !Number.isInteger(threshold)) fail('--n and --threshold must be whole numbers');
-      if (!o.input && !o.prompt) fail('give the task --input 0x… (32 bytes) or --prompt 0x…');
+      if (!o.input && !o.prompt) fail('give the task --input 0x… (32 bytes), --input-text TEXT or --prompt 0x…');
       const input = o.input ? fromHex(o.input) : new Uint8Array(0);
       if (o.input && (!isHex(o.input) || input.length !== 32)) fail('--input must be 32 bytes of hex (the int8 input row)');
       const prompt = o.prompt ? bytes32(o.prompt, '--prompt') : keccak256(input);
