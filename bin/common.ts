@@ -360,7 +360,7 @@ export async function sendModuleCall(rpc: RpcClient, signer: Signer, call: Modul
 export function refuseDoomed(e: unknown, canForce = true): void {
   if (e instanceof WouldFailError || (e instanceof NamedError && e.data?.phase === 'estimate')) {
     const fix = hintFor((e as NamedError).name);
-    const force = canForce ? 'or pass --force to send it anyway (it fails on chain and pays its fee)' : undefined;
+    const force = canForce ? `${fix ? 'or ' : ''}pass --force to send it anyway (it fails on chain and pays its fee)` : undefined;
     fail(`${(e as NamedError).name}: ${e.message}`, [fix, force].filter(Boolean).join('; ') || undefined);
   }
 }
@@ -400,7 +400,19 @@ const RECEIPT_UNITS: Units = { amount: luxText, stake: luxText, bond: luxText, f
  * with exit code 1 when the transaction failed.
  */
 export function reportReceipt(r: ReceiptJson | { hash: string }, o: OutputOpts = {}, units: Units = RECEIPT_UNITS): void {
-  emit(r, o, units);
+  if ('status' in r && o.field === undefined && !wantsJson(o)) {
+    // Text: the same receipt, without the raw encodings.
+    const text = {
+      transaction: r.txHash,
+      status: r.status === 1 ? 'success' : `failed: ${r.error}`,
+      ...(r.errorMessage ? { message: r.errorMessage } : {}),
+      block: r.height ?? null,
+      gasUsed: Number(r.gasUsed).toLocaleString('en-US'),
+      result: r.result,
+      events: r.events.map((e) => ({ event: e.name, ...(e.args ?? { data: e.data }) })),
+    };
+    emit(text, o, units);
+  } else emit(r, o, units);
   if ('status' in r && r.status === 0) {
     process.exitCode = 1;
     console.error(`error: transaction failed: ${r.error}: ${r.errorMessage}`);

@@ -4,8 +4,8 @@
  * error names (`chain.Modules` lists them).
  */
 const HINTS: Record<string, string> = {
-  InsufficientBalance: 'fund the sender first, e.g. sessionchain tx lux transfer \'{"to":"0x…","amount":"10LUX"}\' --dev 0',
-  InsufficientFunds: 'fund the sender first, e.g. sessionchain tx lux transfer \'{"to":"0x…","amount":"10LUX"}\' --dev 0',
+  InsufficientBalance: 'fund the sender first, e.g. sessionchain tx lux transfer to=0x… amount=10LUX --dev 0',
+  InsufficientFunds: 'fund the sender first, e.g. sessionchain tx lux transfer to=0x… amount=10LUX --dev 0',
   InsufficientStake: 'stake at least the minimum (service nodes: --stake 1000LUX on the dev genesis)',
   NotEnoughNodes: 'a workload session needs a committee of at least 3 active service nodes: start three `sessionchain worker --register …` (or `work node register --activate`)',
   NodeExists: 'this node key is already registered: `sessionchain work node show ID`, or use another --node-key',
@@ -15,6 +15,7 @@ const HINTS: Record<string, string> = {
   EligibleBelowMargin: 'a task needs its N providers plus a margin of at least 2 more registered for the model (optimistic: 3 in all): register more with `sessionchain aivm register --model FILE --stake 1LUX --dev N`',
   NotEnoughEligible: 'register providers for this model first: `sessionchain aivm register --model FILE --stake 1LUX --dev N` (an optimistic task needs 3)',
   FeeTooLow: 'pass a larger --fee (at least 0.01 LUX per provider)',
+  StakeBelowMin: 'stake at least the minimum provider bond: --stake 1LUX on the dev genesis',
   BondTooLow: 'pass a larger --bond / --stake (at least 1 LUX on the dev genesis)',
   ModelUnknown: 'register the model first: `sessionchain aivm models --register FILE --dev N`',
   ChallengeWindowClosed: 'the challenge window is over: the result is final',

@@ -215,7 +215,7 @@ Examples:
   readCommand(work.command('pending').description('open oracle requests').option('--session <id>', 'only this session').option('--node <id>', 'only those this node serves')).action((o: ReadOpts & { session?: string; node?: string }) =>
     query(o, 'getPendingRequests', { sessionId: o.session ? id32Arg(o.session, '--session') : null, nodeId: o.node ? id32Arg(o.node, '--node') : null }),
   );
-  rpcOption(
+  readCommand(
     work
       .command('wait <sessionId>')
       .description('wait until the session (or --step N) reaches a state; prints it')

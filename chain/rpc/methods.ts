@@ -173,8 +173,10 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
         handler: async ({ raw, wait }) => {
           const r = await node.submit(raw, { wait: wait === true });
           if (!r.receipt) return { hash: toHex(r.hash) };
-          const tx = (await chain.getTransaction(r.hash))?.tx;
-          return receiptJson(r.receipt, registry, { tx, height: r.height });
+          // The same receipt as chain.GetReceipt answers.
+          const found = await chain.getTransaction(r.hash);
+          const b = r.height !== undefined ? await chain.getBlock(r.height) : undefined;
+          return receiptJson(r.receipt, registry, { tx: found?.tx, height: r.height, index: found?.index, blockHash: b ? blockHash(b.header) : undefined });
         },
       },
     ],
