@@ -35,6 +35,7 @@ import {
   TxSender,
   WouldFailError,
   formatAmount,
+  groupDigits,
   type ModuleCall,
   type ReceiptJson,
 } from '../sdk/index.js';
@@ -407,7 +408,7 @@ export function reportReceipt(r: ReceiptJson | { hash: string }, o: OutputOpts =
       status: r.status === 1 ? 'success' : `failed: ${r.error}`,
       ...(r.errorMessage ? { message: r.errorMessage } : {}),
       block: r.height ?? null,
-      gasUsed: Number(r.gasUsed).toLocaleString('en-US'),
+      gasUsed: groupDigits(r.gasUsed),
       result: r.result,
       events: r.events.map((e) => ({ event: e.name, ...(e.args ?? { data: e.data }) })),
     };

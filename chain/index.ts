@@ -31,7 +31,7 @@ export {
   type RecoveredSigner,
 } from './keys/schemes.js';
 export { type Signer, MlDsaSigner, Secp256k1Signer, signerFromSeed, randomSeed } from './keys/signer.js';
-export { devSeed, devProducerSeed, devSigner, DEV_ACCOUNT_COUNT } from './keys/dev.js';
+export { devSeed, devProducerSeed, devSigner, devAddress, DEV_ACCOUNT_COUNT, DEV_PRODUCER_ADDRESS } from './keys/dev.js';
 export { Transaction, signTx, encodeUnsignedTx, txSigningDigest, TX_DOMAIN, type UnsignedTx, type SignedTx } from './tx.js';
 export { type Block, type BlockHeader, encodeBlock, decodeBlock, encodeHeader, blockHash, headerSigningDigest, signHeader, verifyHeaderSignature, extraRoot } from './block.js';
 export { type Receipt, type ChainEvent, encodeReceipt, decodeReceipt, receiptHash } from './receipt.js';

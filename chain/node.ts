@@ -20,8 +20,8 @@ import { Producer, type MiningMode } from './producer.js';
 import { VerifierPool, type VerifierOptions } from './verifier.js';
 import { Store, type StoreOptions } from './state/store.js';
 import { StateOverlay } from './state/overlay.js';
-import { type Signer, signerFromSeed } from './keys/signer.js';
-import { devProducerSeed } from './keys/dev.js';
+import { type Signer } from './keys/signer.js';
+import { devProducerSigner } from './keys/dev.js';
 import { GAS, Meter } from './module/gas.js';
 import { callModule, NO_TX, type ExecEnv } from './module/context.js';
 import type { ModuleDefinition, NodeApi } from './module/contract.js';
@@ -96,7 +96,7 @@ export class Node implements NodeApi {
     this.mempool = new Mempool(opts.mempool);
     this.mempool.onDrop((ptx, why) => this.#rejectWaiters(ptx.tx.hash, why));
     if (opts.produce !== false) {
-      const signer = opts.producer ?? signerFromSeed(devProducerSeed(), 'ml-dsa-65');
+      const signer = opts.producer ?? devProducerSigner();
       this.producer = new Producer(chain, this.mempool, signer, { committed: (b) => this.#onCommitted(b), dropped: () => {}, admitting: () => this.#admitting }, opts.mining);
     }
   }

@@ -67,4 +67,4 @@ export class Wallet extends BaseWallet {
   }
 }
 export { explorerHandler, explorerAssetsDir } from './explorer/index.js';
-export { parseAmount, formatAmount, AmountError, LUX_UNIT, type AmountUnit } from './units.js';
+export { parseAmount, formatAmount, groupDigits, AmountError, LUX_UNIT, type AmountUnit } from './units.js';

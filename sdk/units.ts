@@ -47,13 +47,21 @@ export function parseAmount(text: string, unit: AmountUnit, what = 'amount'): bi
   return BigInt(whole!) * 10n ** BigInt(unit.decimals) + BigInt(frac.padEnd(unit.decimals, '0') || '0');
 }
 
+/** 1234567 → "1,234,567" (without Intl: loading ICU costs a command tens of milliseconds). */
+export function groupDigits(v: bigint | number | string): string {
+  const t = BigInt(v).toString();
+  const neg = t.startsWith('-');
+  const d = neg ? t.slice(1) : t;
+  return (neg ? '-' : '') + d.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** Base units → "1,234.5 LUX" (thousands separated, trailing zeros dropped). */
 export function formatAmount(raw: bigint | string | number, decimals: number, symbol: string): string {
   let v = BigInt(raw);
   const neg = v < 0n;
   if (neg) v = -v;
   const base = 10n ** BigInt(decimals);
-  const whole = (v / base).toLocaleString('en-US');
+  const whole = groupDigits(v / base);
   const frac = decimals > 0 ? (v % base).toString().padStart(decimals, '0').replace(/0+$/, '') : '';
   return `${neg ? '-' : ''}${whole}${frac ? `.${frac}` : ''} ${symbol}`;
 }

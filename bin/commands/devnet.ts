@@ -12,15 +12,15 @@ import {
   RpcServer,
   DEV_ACCOUNT_COUNT,
   devSeed,
-  devProducerSeed,
-  signerFromSeed,
+  devAddress,
+  DEV_PRODUCER_ADDRESS,
   toHex,
   type Genesis,
   type Signer,
   type MlDsaBackend,
 } from '../../chain/index.js';
 import { builtinModules, devGenesis, readGenesisFile, DEV_BALANCE } from '../../genesis/index.js';
-import { explorerHandler, fetchUpstreamGenesis, rpcUpstream, RpcClient } from '../../sdk/index.js';
+import { explorerHandler, fetchUpstreamGenesis, groupDigits, rpcUpstream, RpcClient } from '../../sdk/index.js';
 import { fail, resolveSigner } from '../common.js';
 import { devnetLog, type LogFormat } from '../devnet/log.js';
 import { stopWithLauncher } from '../launcher.js';
@@ -183,11 +183,11 @@ function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { data
   else lines.push(`Mining          ${o.mode === 'interval' ? `every ${o.blockTime} ms` : o.mode === 'auto' ? 'automine' : 'manual (dev.Mine)'}`);
   const threads = node.verifier.threads;
   lines.push(`Verifier        ML-DSA-65 via ${node.verifier.backend}, ${threads === 0 ? 'inline (main thread)' : `${threads} worker thread${threads > 1 ? 's' : ''}`}`);
-  if (!o.follow && node.chain.genesis.producer === signerFromSeed(devProducerSeed(), 'ml-dsa-65').address) {
+  if (!o.follow && node.chain.genesis.producer === DEV_PRODUCER_ADDRESS) {
     lines.push('');
-    lines.push(`Available accounts (ML-DSA-65, ${(DEV_BALANCE / ONE_LUX).toLocaleString("en-US")} LUX each at genesis)`);
+    lines.push(`Available accounts (ML-DSA-65, ${groupDigits(DEV_BALANCE / ONE_LUX)} LUX each at genesis)`);
     lines.push('==================');
-    for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) lines.push(`(${i}) ${signerFromSeed(devSeed(i), 'ml-dsa-65').address}`);
+    for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) lines.push(`(${i}) ${devAddress(i)}`);
     lines.push('');
     lines.push('Key seeds (32 bytes; ML-DSA-65 and secp256k1 keys both derive from them)');
     lines.push('==================');

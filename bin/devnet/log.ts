@@ -3,6 +3,7 @@
  * transaction of a new block with its hash, method, status and gas, and every block. `text` is for
  * people; `json` prints one JSON object per line for tools (`--log-format json`).
  */
+import { groupDigits } from '../../sdk/index.js';
 import { toHex, blockHash, type CommittedBlock, type ModuleRegistry, type RpcCallRecord } from '../../chain/index.js';
 
 export type LogFormat = 'text' | 'json';
@@ -30,11 +31,11 @@ export function devnetLog(format: LogFormat, registry: ModuleRegistry, write: (l
         const method = `${registry.resolve(tx.to)?.def.name ?? tx.to}.${tx.method}`;
         const status = r.status === 1 ? 'success' : `failed ${r.error}`;
         if (format === 'json') json('tx', { hash: toHex(tx.hash), from: tx.from, method, status: r.status, ...(r.status === 1 ? {} : { error: r.error }), gasUsed: r.gasUsed.toString(), height: Number(header.height) });
-        else write(`tx     ${toHex(tx.hash)}  ${method}  ${status}  gas ${r.gasUsed.toLocaleString('en-US')}`);
+        else write(`tx     ${toHex(tx.hash)}  ${method}  ${status}  gas ${groupDigits(r.gasUsed)}`);
       });
       const failed = b.receipts.filter((r) => r.status === 0).length;
       if (format === 'json') json('block', { height: Number(header.height), hash, txs: header.txCount, failed, gasUsed: header.gasUsed.toString(), timestamp: Number(header.timestamp) });
-      else write(`block  #${header.height}  ${hash}  ${header.txCount} tx${failed ? ` (${failed} failed)` : ''}  gas ${header.gasUsed.toLocaleString('en-US')}`);
+      else write(`block  #${header.height}  ${hash}  ${header.txCount} tx${failed ? ` (${failed} failed)` : ''}  gas ${groupDigits(header.gasUsed)}`);
     },
     info(message, fields = {}) {
       if (format === 'json') json('info', { message, ...fields });
