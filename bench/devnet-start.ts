@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchSuite } from './harness.js';
@@ -12,17 +11,6 @@ import type { BenchSuite } from './harness.js';
 const BIN = fileURLToPath(new URL('../bin/sessionchain', import.meta.url));
 /** anvil's launch → first answer on the same class of machine (issue 14). */
 export const ANVIL_START_SECONDS = 0.15;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** CPU seconds (user + system) a process has used so far (Linux /proc; NaN elsewhere). */
 function cpuSeconds(pid: number): number {
@@ -36,25 +24,26 @@ function cpuSeconds(pid: number): number {
 }
 
 /**
- * Seconds from spawn to the first chain.ChainId answer (polling every 5 ms), and the CPU seconds
- * the devnet used until then (less sensitive to other load on the machine than the wall time).
+ * Seconds from spawn to the first chain.ChainId answer, and the CPU seconds the devnet used until
+ * then (less sensitive to other load on the machine than the wall time). The devnet picks a free
+ * port (`--port 0`) and names it in its banner, which it prints as it starts listening.
  */
 export async function startToFirstAnswer(extraArgs: string[] = []): Promise<{ wall: number; cpu: number }> {
-  const port = await freePort();
   const start = performance.now();
-  const child = spawn(process.execPath, [BIN, 'devnet', '--memory', '--quiet', '--port', String(port), ...extraArgs], { stdio: 'ignore' });
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain.ChainId' });
+  const child = spawn(process.execPath, [BIN, 'devnet', '--memory', '--quiet', '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`devnet exited with ${child.exitCode}`);
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
-        if ((await res.json()).result !== undefined) return { wall: (performance.now() - start) / 1000, cpu: cpuSeconds(child.pid!) };
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d) => {
+        out += d;
+        const m = /Listening on (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`devnet exited with ${code}`)));
+    });
+    const res = await fetch(`${url}/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain.ChainId' }) });
+    if ((await res.json()).result === undefined) throw new Error('the devnet did not answer chain.ChainId');
+    return { wall: (performance.now() - start) / 1000, cpu: cpuSeconds(child.pid!) };
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');

@@ -106,6 +106,15 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
     }
   };
 
+  /** [fromBlock, toBlock] of a range query: the last 1000 blocks by default, at most 10000. */
+  const blockRange = (p: { fromBlock: bigint | null; toBlock: bigint | null }, verb: string): { from: bigint; to: bigint } => {
+    const to = p.toBlock ?? chain.head.height;
+    const from = p.fromBlock ?? (to > 1000n ? to - 1000n : 0n);
+    if (to < from) throw new InvalidParams('invalid params: toBlock is before fromBlock');
+    if (to - from > 10_000n) throw new NamedError('RangeTooLarge', `${verb} at most 10000 blocks at a time`, { rpcCode: RpcCode.LimitExceeded });
+    return { from, to };
+  };
+
   const entries: [string, MethodDef][] = [
     ['chain.ChainId', { params: t.none, description: 'The chain id.', handler: () => Number(node.chainId) }],
     ['chain.Head', { params: t.none, description: 'The head block header.', handler: () => headerJson(chain.headHeader) }],
@@ -267,11 +276,7 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
         }),
         description: 'Events by address / name / topics over a block range (at most 10000 blocks).',
         handler: async (p) => {
-          const head = chain.head.height;
-          const to = p.toBlock ?? head;
-          const from = p.fromBlock ?? (to > 1000n ? to - 1000n : 0n);
-          if (to < from) throw new InvalidParams('invalid params: toBlock is before fromBlock');
-          if (to - from > 10_000n) throw new NamedError('RangeTooLarge', 'query at most 10000 blocks at a time', { rpcCode: RpcCode.LimitExceeded });
+          const { from, to } = blockRange(p, 'query');
           const found = await chain.getEvents({ address: p.address ?? undefined, name: p.name ?? undefined, fromHeight: from, toHeight: to, topics: p.topics ?? undefined, limit: Math.min(p.limit ?? 10_000, 10_000) });
           return found.map((e) => foundEventJson(e, registry));
         },
@@ -284,10 +289,7 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
         description: 'Committed transactions that involve `address` (sender, target, or an address among the decoded arguments), newest first, with their status (scans at most 10000 blocks; default the last 1000).',
         handler: async (p) => {
           const head = chain.head.height;
-          const upTo = p.toBlock ?? head;
-          const from = p.fromBlock ?? (upTo > 1000n ? upTo - 1000n : 0n);
-          if (upTo < from) throw new InvalidParams('invalid params: toBlock is before fromBlock');
-          if (upTo - from > 10_000n) throw new NamedError('RangeTooLarge', 'scan at most 10000 blocks at a time', { rpcCode: RpcCode.LimitExceeded });
+          const { from, to: upTo } = blockRange(p, 'scan');
           const limit = Math.min(p.limit ?? 50, 1000);
           const out: Json[] = [];
           for (let h = upTo < head ? upTo : head; h >= from && h > 0n && out.length < limit; h--) {

@@ -100,6 +100,11 @@ describe('CLI defects of the first hour (acceptance 3)', function () {
     const margin = await cli(['aivm', 'submit', '--model', model, '--input-text', 'x', '--dev', '3']);
     expect(margin.stderr).to.match(/^error: (EligibleBelowMargin|NotEnoughEligible): /);
     expect(margin.stderr).to.match(/optimistic: 3/);
+    // The reference provider registers through a simulation too: a doomed registration stops it.
+    const lowBond = await cli(['provider', '--model', model, '--stake', '0.5LUX', '--dev', '6']);
+    expect(lowBond.code).to.equal(1);
+    oneLine(lowBond);
+    expect(lowBond.stderr).to.match(/^error: StakeBelowMin: .*\n {2}hint: stake at least the minimum provider bond: --stake 1LUX on the dev genesis\n$/);
 
     // --force sends it anyway: the receipt records the failure and the command exits 1.
     const forced = await cli(['tx', 'lux', 'transfer', `to=${devSigner(2).address}`, 'amount=2000000LUX', '--dev', '1', '--force']);

@@ -11,6 +11,7 @@ import { EscrowRpcClient } from '../../sdk/precompiles/index.js';
 import { Mode, runInference } from '../../sdk/aivm/index.js';
 import { tinyClassifierFixtureFile } from '../../gpu/index.js';
 import { RpcClient } from '../../sdk/index.js';
+import { until } from '../helpers/until.js';
 
 const ONE = 10n ** 18n;
 
@@ -24,16 +25,6 @@ export interface History {
   task: string;
   provider: string;
   account: string;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 export async function scriptHistory(chain: DevChain, url: string): Promise<History> {

@@ -9,18 +9,9 @@ import { createServer, type Server } from 'node:http';
 import { createDevChain, MlDsaSigner, RpcServer, sha256, toHex, utf8, concat, u32be, type DevChain, addressBytes, devSigner } from '../../sdk/chain.js';
 import { CommitteeWorker, echoHandler, httpHandler, majorityBodyHash, WorkClient, quorumSize, oracleRecordsRoot, merkleRoot, sessionCompleteCommit } from '../../sdk/session/index.js';
 import { startDevnet, type DevnetProcess } from '../helpers/processes.js';
+import { until } from '../helpers/until.js';
 
 const ONE = 10n ** 18n;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('session work: reference committee workers over JSON-RPC', function () {
   this.timeout(120_000);

@@ -99,6 +99,11 @@ export function table(columns, rows, empty = 'nothing yet') {
   );
 }
 
+/** A detail page: its title, the full id it shows, then its sections. */
+export function page(title, id, ...sections) {
+  return h('div', {}, h('h1', {}, title), id ? h('p', { class: 'mono wrap' }, id) : null, ...sections);
+}
+
 export function section(title, ...children) {
   return h('section', { class: 'card' }, h('h2', {}, title), ...children);
 }

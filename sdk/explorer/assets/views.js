@@ -16,6 +16,7 @@ import {
   fields,
   table,
   section,
+  page,
   jsonBlock,
   errorBox,
   hex20,
@@ -35,6 +36,15 @@ export const ADDR = {
   tip20Factory: '0x20fc000000000000000000000000000000000000',
   stablecoin: '0x20c0000000000000000000000000000000000000',
 };
+
+/** A detail page that opens with its state card. */
+const statePage = (title, id, stateRows, ...sections) => page(title, id, details('State', stateRows), ...sections);
+
+/** A card of label / value rows. */
+const details = (title, rows) => section(title, fields(rows));
+
+/** Rows for events the node lists oldest first: newest first, each with its looked-up value (null if that failed). */
+const newestFirst = (events, looked, row) => events.map((e, i) => row(e, looked[i] instanceof Error ? null : looked[i])).reverse();
 
 const txStatus = (r) => (r === null || r === undefined ? badge('pending', 'neutral') : r.status === 1 ? badge('success', 'good') : badge(r.error ? `failed: ${r.error}` : 'failed', 'bad'));
 
@@ -92,14 +102,13 @@ export async function block([ref], ctx) {
     b.height > 0 ? h('a', { href: `#/block/${b.height - 1}`, rel: 'prev' }, '← previous') : h('span'),
     b.height < ctx.head.height ? h('a', { href: `#/block/${b.height + 1}`, rel: 'next' }, 'next →') : h('span', { class: 'muted' }, 'head'),
   );
-  return h(
-    'div',
-    {},
-    h('h1', {}, `Block #${b.height}`),
+  return page(
+    `Block #${b.height}`,
+    null,
     nav,
-    section(
+    details(
       'Header',
-      fields([
+      [
         ['Height', String(b.height)],
         ['Hash', h('span', { class: 'mono' }, b.hash)],
         ['Parent', b.height > 0 ? link(`block/${b.height - 1}`, b.parentHash, b.parentHash) : b.parentHash],
@@ -107,16 +116,16 @@ export async function block([ref], ctx) {
         ['Producer', accountLink(b.producer, b.producer)],
         ['Transactions', String(b.txCount)],
         ['Gas used', Number(b.gasUsed).toLocaleString('en-US')],
-      ]),
+      ],
     ),
-    section(
+    details(
       'Roots',
-      fields([
+      [
         ['State root', h('span', { class: 'mono' }, b.stateRoot)],
         ['Transactions root', h('span', { class: 'mono' }, b.txRoot)],
         ['Receipts root', h('span', { class: 'mono' }, b.receiptsRoot)],
         ...Object.entries(b.extraRoots).map(([k, v]) => [k, h('span', { class: 'mono' }, v)]),
-      ]),
+      ],
     ),
     section(
       'Transactions',
@@ -138,14 +147,12 @@ export async function tx([hash]) {
   const [t, r] = await Promise.all([rpc('chain.GetTransaction', { hash }), rpc('chain.GetReceipt', { hash })]);
   if (!t) throw new RpcFailure('chain.GetTransaction', { message: `no transaction ${hash}` });
   const fee = r ? BigInt(r.gasUsed) * BigInt(t.gasPrice) : null;
-  return h(
-    'div',
-    {},
-    h('h1', {}, 'Transaction'),
-    h('p', { class: 'mono wrap' }, hash),
-    section(
+  return page(
+    'Transaction',
+    hash,
+    details(
       'Summary',
-      fields([
+      [
         ['Status', t.pending ? badge('pending', 'neutral') : txStatus(r)],
         r && r.status === 0 && ['Error', h('span', {}, h('strong', { class: 'error-name' }, r.error), r.errorMessage ? ` — ${r.errorMessage}` : '')],
         ['Block', t.height !== undefined ? h('span', {}, blockLink(t.height), ` · index ${t.index}`) : 'pending'],
@@ -155,16 +162,16 @@ export async function tx([hash]) {
         ['Nonce', t.nonce],
         ['Signature', t.scheme],
         ['Size', `${t.size.toLocaleString('en-US')} bytes`],
-      ]),
+      ],
     ),
-    section(
+    details(
       'Gas',
-      fields([
+      [
         ['Gas limit', Number(t.gasLimit).toLocaleString('en-US')],
         ['Gas used', r ? Number(r.gasUsed).toLocaleString('en-US') : '—'],
         ['Gas price', `${Number(t.gasPrice).toLocaleString('en-US')} wei`],
         ['Fee', fee !== null ? lux(fee) : '—'],
-      ]),
+      ],
     ),
     section('Arguments', t.args === null ? h('p', { class: 'empty' }, 'not decodable with the built-in schemas') : jsonBlock(t.args)),
     r && r.status === 1 && r.result !== null && section('Result', jsonBlock(r.result)),
@@ -204,19 +211,17 @@ export async function account([address], ctx) {
   }
   const channels = [...asPayer.map((e) => [e, 'payer']), ...asPayee.map((e) => [e, 'payee'])];
   const states = await batch(channels.map(([e]) => ['escrow.GetChannelState', { channelId: e.args.channelId }]));
-  return h(
-    'div',
-    {},
-    h('h1', {}, 'Account'),
-    h('p', { class: 'mono wrap' }, addr),
-    section(
+  return page(
+    'Account',
+    addr,
+    details(
       'Overview',
-      fields([
+      [
         ['LUX balance', h('strong', {}, lux(acc.balance))],
         ['Nonce', acc.nonce],
         ['Pending nonce', acc.pendingNonce],
         ['Key', acc.publicKey ? `${acc.scheme} (${(acc.publicKey.length - 2) / 2} bytes)` : 'no transaction sent yet'],
-      ]),
+      ],
     ),
     section('Token balances', table(['Token', 'Address', 'Balance'], tokenRows, 'no TIP-20 tokens')),
     section(
@@ -256,20 +261,22 @@ export async function sessions(_args, ctx) {
     batch(msgCreated.map((e) => ['sessionvm.GetSession', { sessionId: e.args.sessionId }])),
     batch(workCreated.map((e) => ['sessionvm.GetWorkSession', { sessionId: e.args.sessionId }])),
   ]);
-  return h(
-    'div',
-    {},
-    h('h1', {}, 'Sessions'),
+  return page(
+    'Sessions',
+    null,
     section(
       'Messaging sessions',
       table(
         ['Session', 'Created', 'Creator', 'Participants', 'Messages', 'Expires', 'Status'],
-        msgCreated
-          .map((e, i) => {
-            const s = msg[i] instanceof Error ? null : msg[i].session;
-            return [link(`msession/${e.args.sessionId}`, short(e.args.sessionId), e.args.sessionId), blockLink(e.height), accountLink(e.args.creator), String(e.args.participants), s ? String(s.nextSeq - s.firstSeq) : '—', s ? `#${s.expires}` : '—', badge(s ? s.status : 'pruned')];
-          })
-          .reverse(),
+        newestFirst(msgCreated, msg, (e, r) => [
+          link(`msession/${e.args.sessionId}`, short(e.args.sessionId), e.args.sessionId),
+          blockLink(e.height),
+          accountLink(e.args.creator),
+          String(e.args.participants),
+          r ? String(r.session.nextSeq - r.session.firstSeq) : '—',
+          r ? `#${r.session.expires}` : '—',
+          badge(r ? r.session.status : 'pruned'),
+        ]),
         'no messaging sessions',
       ),
     ),
@@ -277,12 +284,7 @@ export async function sessions(_args, ctx) {
       'Workload sessions',
       table(
         ['Session', 'Created', 'Owner', 'Committee', 'Steps', 'State'],
-        workCreated
-          .map((e, i) => {
-            const s = work[i] instanceof Error ? null : work[i];
-            return [link(`wsession/${e.args.sessionId}`, short(e.args.sessionId), e.args.sessionId), blockLink(e.height), accountLink(e.args.owner), String(e.args.committee.length), s ? String(s.stepCount) : '—', badge(s ? s.state : 'unknown')];
-          })
-          .reverse(),
+        newestFirst(workCreated, work, (e, s) => [link(`wsession/${e.args.sessionId}`, short(e.args.sessionId), e.args.sessionId), blockLink(e.height), accountLink(e.args.owner), String(e.args.committee.length), s ? String(s.stepCount) : '—', badge(s ? s.state : 'unknown')]),
         'no workload sessions',
       ),
     ),
@@ -291,26 +293,21 @@ export async function sessions(_args, ctx) {
 
 export async function messagingSession([id], ctx) {
   const { session: s } = await rpc('sessionvm.GetSession', { sessionId: id });
-  const page = await rpc('sessionvm.GetMessages', { sessionId: id, fromSeq: s.firstSeq, limit: 100 });
+  const messages = await rpc('sessionvm.GetMessages', { sessionId: id, fromSeq: s.firstSeq, limit: 100 });
   const timeline = await recentEvents({ address: ADDR.sessionvm, topics: [null, id] }, ctx.head.height);
   const names = new Map(s.participants.map((p) => [p.id, p.identity]));
-  return h(
-    'div',
-    {},
-    h('h1', {}, 'Messaging session'),
-    h('p', { class: 'mono wrap' }, id),
-    section(
-      'State',
-      fields([
-        ['Status', badge(s.status)],
-        ['Creator', accountLink(s.creator, s.creator)],
-        ['Created', h('span', {}, blockLink(s.createdHeight), ' · ', time(s.createdAt))],
-        ['Expires at block', `#${s.expires}`],
-        ['Messages', `${s.nextSeq - s.firstSeq} (sequence ${s.firstSeq}…${Math.max(s.firstSeq, s.nextSeq - 1)})`],
-        ['Envelope version', String(s.envelopeVersion)],
-        s.endedAt ? ['Ended', time(s.endedAt)] : null,
-      ]),
-    ),
+  return statePage(
+    'Messaging session',
+    id,
+    [
+      ['Status', badge(s.status)],
+      ['Creator', accountLink(s.creator, s.creator)],
+      ['Created', h('span', {}, blockLink(s.createdHeight), ' · ', time(s.createdAt))],
+      ['Expires at block', `#${s.expires}`],
+      ['Messages', `${s.nextSeq - s.firstSeq} (sequence ${s.firstSeq}…${Math.max(s.firstSeq, s.nextSeq - 1)})`],
+      ['Envelope version', String(s.envelopeVersion)],
+      s.endedAt ? ['Ended', time(s.endedAt)] : null,
+    ],
     section(
       'Participants',
       table(
@@ -322,7 +319,7 @@ export async function messagingSession([id], ctx) {
       'Messages (end-to-end encrypted: only participants can read them)',
       table(
         ['Seq', 'Sender', 'Block', 'Time', 'Ciphertext', 'Message id'],
-        page.messages.map((m) => [String(m.seq), h('span', { class: 'mono' }, names.get(m.sender) ?? short(m.sender)), blockLink(m.height), timeAgo(m.timestamp), `${((m.ciphertext.length - 2) / 2).toLocaleString('en-US')} bytes`, h('span', { class: 'mono', title: m.messageId }, short(m.messageId))]),
+        messages.messages.map((m) => [String(m.seq), h('span', { class: 'mono' }, names.get(m.sender) ?? short(m.sender)), blockLink(m.height), timeAgo(m.timestamp), `${((m.ciphertext.length - 2) / 2).toLocaleString('en-US')} bytes`, h('span', { class: 'mono', title: m.messageId }, short(m.messageId))]),
         'no messages',
       ),
     ),
@@ -353,26 +350,21 @@ export async function workSession([id], ctx) {
     const ok = proof ? await verifySha256Proof(r.receiptId, proof.proof, s.receiptsRoot) : false;
     receiptRows.push([String(r.index), h('span', { class: 'mono', title: r.receiptId }, short(r.receiptId)), String(r.stepIndex), blockLink(r.height), badge(ok ? 'proof verified' : 'proof invalid', ok ? 'good' : 'bad')]);
   }
-  return h(
-    'div',
-    {},
-    h('h1', {}, 'Workload session'),
-    h('p', { class: 'mono wrap' }, id),
-    section(
-      'State',
-      fields([
-        ['State', badge(s.state)],
-        ['Owner', accountLink(s.owner, s.owner)],
-        ['Service', h('span', { class: 'mono' }, s.serviceId)],
-        ['Created', h('span', {}, blockLink(s.createdHeight))],
-        ['Epoch', String(s.epoch)],
-        ['Steps', `${s.stepCount} (current ${s.currentStep})`],
-        ['Output', s.outputHash === ZERO32 ? '—' : h('span', { class: 'mono' }, s.outputHash)],
-        ['Oracle root', h('span', { class: 'mono' }, s.oracleRoot)],
-        ['Receipts root', h('span', { class: 'mono' }, s.receiptsRoot)],
-        s.error ? ['Error', s.error] : null,
-      ]),
-    ),
+  return statePage(
+    'Workload session',
+    id,
+    [
+      ['State', badge(s.state)],
+      ['Owner', accountLink(s.owner, s.owner)],
+      ['Service', h('span', { class: 'mono' }, s.serviceId)],
+      ['Created', h('span', {}, blockLink(s.createdHeight))],
+      ['Epoch', String(s.epoch)],
+      ['Steps', `${s.stepCount} (current ${s.currentStep})`],
+      ['Output', s.outputHash === ZERO32 ? '—' : h('span', { class: 'mono' }, s.outputHash)],
+      ['Oracle root', h('span', { class: 'mono' }, s.oracleRoot)],
+      ['Receipts root', h('span', { class: 'mono' }, s.receiptsRoot)],
+      s.error ? ['Error', s.error] : null,
+    ],
     section(
       `Committee (quorum ${committee.quorum} of ${committee.size})`,
       table(
@@ -444,7 +436,7 @@ export async function channels(_args, ctx) {
     const s = states[i] instanceof Error ? null : states[i];
     rows.push([link(`channel/${e.args.channelId}`, short(e.args.channelId), e.args.channelId), blockLink(e.height), accountLink(e.args.payer), accountLink(e.args.payee), s ? await tokenAmount(e.args.token, s.deposit) : '—', s ? await tokenAmount(e.args.token, s.settled) : '—', channelState(s)]);
   }
-  return h('div', {}, h('h1', {}, 'Payment channels (TIP-1034 escrow)'), section('Channels', table(['Channel', 'Opened', 'Payer', 'Payee', 'Deposit', 'Settled', 'State'], rows, 'no channels opened')));
+  return page('Payment channels (TIP-1034 escrow)', null, section('Channels', table(['Channel', 'Opened', 'Payer', 'Payee', 'Deposit', 'Settled', 'State'], rows, 'no channels opened')));
 }
 
 export async function channel([id], ctx) {
@@ -468,25 +460,20 @@ export async function channel([id], ctx) {
   const rows = [];
   for (const e of timeline) rows.push([blockLink(e.height), h('strong', {}, e.name), e.txHash ? txLink(e.txHash) : '—', await timelineDetail(e, fmt)]);
   const closed = timeline.find((e) => e.name === 'ChannelClosed');
-  return h(
-    'div',
-    {},
-    h('h1', {}, 'Payment channel'),
-    h('p', { class: 'mono wrap' }, id),
-    section(
-      'State',
-      fields([
-        ['State', channelState(state)],
-        ['Deposit', await fmt(state.deposit)],
-        ['Settled', await fmt(state.settled)],
-        ['Unsettled', state.deposit === '0' ? '—' : await fmt(BigInt(state.deposit) - BigInt(state.settled))],
-        ['Close requested', state.closeRequestedAt ? time(state.closeRequestedAt * 1000) : 'no'],
-        closed && ['Closed', h('span', {}, blockLink(closed.height), ` · ${await fmt(closed.args.settledToPayee)} to the payee, ${await fmt(closed.args.refundedToPayer)} back to the payer`)],
-      ]),
-    ),
-    section(
+  return statePage(
+    'Payment channel',
+    id,
+    [
+      ['State', channelState(state)],
+      ['Deposit', await fmt(state.deposit)],
+      ['Settled', await fmt(state.settled)],
+      ['Unsettled', state.deposit === '0' ? '—' : await fmt(BigInt(state.deposit) - BigInt(state.settled))],
+      ['Close requested', state.closeRequestedAt ? time(state.closeRequestedAt * 1000) : 'no'],
+      closed && ['Closed', h('span', {}, blockLink(closed.height), ` · ${await fmt(closed.args.settledToPayee)} to the payee, ${await fmt(closed.args.refundedToPayer)} back to the payer`)],
+    ],
+    details(
       'Descriptor',
-      fields([
+      [
         ['Payer', accountLink(opened.args.payer, opened.args.payer)],
         ['Payee', accountLink(opened.args.payee, opened.args.payee)],
         ['Operator', opened.args.operator === ZERO20 ? 'none' : accountLink(opened.args.operator, opened.args.operator)],
@@ -494,7 +481,7 @@ export async function channel([id], ctx) {
         ['Token', h('span', {}, (await token(tok))?.symbol ?? '', ' ', h('span', { class: 'mono' }, tok))],
         ['Salt', h('span', { class: 'mono' }, opened.args.salt)],
         ['Opened', h('span', {}, blockLink(opened.height), ' · ', txLink(opened.txHash))],
-      ]),
+      ],
     ),
     section('Vouchers seen on chain', table(['Block', 'Tx', 'Call', 'Cumulative amount', 'Signature'], vouchers, 'no voucher presented yet')),
     section('Timeline', table(['Block', 'Event', 'Tx', 'Details'], rows)),
@@ -546,13 +533,12 @@ export async function aivm(_args, ctx) {
   ]);
   const tasks = await batch(created.map((e) => ['aivm.GetTask', { id: e.args.taskId }]));
   const outcome = new Map(resolved.map((e) => [e.args.taskId, e]));
-  return h(
-    'div',
-    {},
-    h('h1', {}, 'AI compute (AIVM)'),
-    section(
+  return page(
+    'AI compute (AIVM)',
+    null,
+    details(
       'Totals',
-      fields([
+      [
         ['Tasks', `${stats.stats.tasks} (${stats.stats.settled} settled, ${stats.stats.failed} failed)`],
         ['Challenges', `${stats.stats.challenges} (${stats.stats.reexecutions} re-executed on chain)`],
         ['Providers', String(stats.providers)],
@@ -561,7 +547,7 @@ export async function aivm(_args, ctx) {
         ['Burned', lux(stats.stats.burned)],
         ['Receipt root', h('span', { class: 'mono' }, stats.receiptRoot)],
         ['Epoch', String(stats.epoch)],
-      ]),
+      ],
     ),
     section(
       'Providers',
@@ -583,12 +569,7 @@ export async function aivm(_args, ctx) {
       'Tasks',
       table(
         ['Task', 'Submitted', 'Requester', 'Mode', 'Providers', 'Status'],
-        created
-          .map((e, i) => {
-            const t = tasks[i] instanceof Error ? null : tasks[i];
-            return [link(`task/${e.args.taskId}`, short(e.args.taskId), e.args.taskId), blockLink(e.height), accountLink(e.args.requester), t?.modeName ?? String(e.args.mode), String(e.args.n), badge(t?.statusName ?? 'unknown')];
-          })
-          .reverse(),
+        newestFirst(created, tasks, (e, t) => [link(`task/${e.args.taskId}`, short(e.args.taskId), e.args.taskId), blockLink(e.height), accountLink(e.args.requester), t?.modeName ?? String(e.args.mode), String(e.args.n), badge(t?.statusName ?? 'unknown')]),
         'no tasks submitted',
       ),
     ),
@@ -613,14 +594,12 @@ export async function task([id], ctx) {
   if (!t) throw new RpcFailure('aivm.GetTask', { message: `no task ${id}` });
   const [timeline, receipt] = await Promise.all([recentEvents({ address: ADDR.aivm, topics: [null, t.taskId] }, ctx.head.height), rpc('aivm.GetReceipt', { id: t.taskId })]);
   const p = t.post;
-  return h(
-    'div',
-    {},
-    h('h1', {}, 'AIVM task'),
-    h('p', { class: 'mono wrap' }, t.taskId),
-    section(
+  return page(
+    'AIVM task',
+    t.taskId,
+    details(
       'Task',
-      fields([
+      [
         ['Status', badge(t.statusName)],
         ['Mode', `${t.modeName} (N ${t.n}, threshold ${t.threshold})`],
         ['Requester', accountLink(t.requester, t.requester)],
@@ -632,12 +611,12 @@ export async function task([id], ctx) {
         ['Canonical output', t.canonical === ZERO32 ? '—' : h('span', { class: 'mono' }, t.canonical)],
         t.settledHeight ? ['Settled at', blockLink(t.settledHeight)] : null,
         ['Selected providers', t.selected.length ? h('span', {}, t.selected.map((a, i) => [i ? ', ' : '', accountLink(a)])) : '—'],
-      ]),
+      ],
     ),
     p &&
-      section(
+      details(
         'Posted result',
-        fields([
+        [
           ['Provider', accountLink(p.provider, p.provider)],
           ['Output hash', h('span', { class: 'mono' }, p.outputHash)],
           ['Bond', lux(p.bond)],
@@ -646,7 +625,7 @@ export async function task([id], ctx) {
           ['Challenger', p.challenger ? accountLink(p.challenger, p.challenger) : 'none'],
           p.challenger && ['Claimed output', h('span', { class: 'mono' }, p.claim)],
           p.challenger && ['Challenger bond', lux(p.challengerBond)],
-        ]),
+        ],
       ),
     t.reveals.length > 0 && section('Reveals', table(['Provider', 'Output'], t.reveals.map((r) => [accountLink(r.operator), h('span', { class: 'mono' }, r.output)]))),
     section('Receipt', receipt ? fields([['Receipt hash', h('span', { class: 'mono' }, receipt.receiptHash)], ['Index', String(receipt.index)], ['Bytes', `${(receipt.receipt.length - 2) / 2}`]]) : h('p', { class: 'empty' }, 'no receipt until the task settles')),
