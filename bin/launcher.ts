@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 /** The PID of the `npm exec` that started this process through `sh -c`, if any (Linux /proc). */
-function npmExecPid(): number | undefined {
+export function npmExecPid(): number | undefined {
   if (process.env.npm_command !== 'exec') return undefined;
   const parentOf = (pid: number): number | undefined => {
     try {
@@ -30,9 +30,13 @@ function npmExecPid(): number | undefined {
   return parentOf(shell);
 }
 
-/** Calls `stop` once when the launching `npm exec` process exits (polling once a second; never keeps the process alive). */
-export function stopWithLauncher(stop: (why: string) => void): void {
-  const pid = npmExecPid();
+/**
+ * Calls `stop` once when the launching `npm exec` process (`launcher`, found with npmExecPid() as
+ * the command starts, before anything can kill it) exits; polls once a second and never keeps the
+ * process alive.
+ */
+export function stopWithLauncher(launcher: number | undefined, stop: (why: string) => void): void {
+  const pid = launcher;
   if (pid === undefined || pid <= 1) return;
   const timer = setInterval(() => {
     try {

@@ -23,7 +23,7 @@ import { builtinModules, devGenesis, readGenesisFile, DEV_BALANCE } from '../../
 import { explorerHandler, fetchUpstreamGenesis, groupDigits, rpcUpstream, RpcClient } from '../../sdk/index.js';
 import { fail, resolveSigner } from '../common.js';
 import { devnetLog, type LogFormat } from '../devnet/log.js';
-import { stopWithLauncher } from '../launcher.js';
+import { npmExecPid, stopWithLauncher } from '../launcher.js';
 
 interface DevnetOpts {
   dataDir: string;
@@ -85,6 +85,7 @@ function int(v: string | undefined, name: string, min: number, max: number): num
 }
 
 async function run(o: DevnetOpts): Promise<void> {
+  const launcher = npmExecPid(); // now, while the process tree is intact
   const port = int(o.port, '--port', 0, 65535)!;
   const blockTime = int(o.blockTime, '--block-time', 1, 3_600_000);
   const threads = int(o.threads, '--threads', 0, 64);
@@ -154,7 +155,7 @@ async function run(o: DevnetOpts): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  stopWithLauncher((why) => void stop(why));
+  stopWithLauncher(launcher, (why) => void stop(why));
 }
 
 /** Reads --genesis; any problem is one line naming the file and what to do. */

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AivmClient, ReferenceProvider } from '../../sdk/aivm/index.js';
 import { client, fail, refuseDoomed, resolveSigner, rpcOption, signerOptions, type SignerOpts } from '../common.js';
-import { stopWithLauncher } from '../launcher.js';
+import { npmExecPid, stopWithLauncher } from '../launcher.js';
 import { parseLux } from './aivm.js';
 
 interface ProviderCliOpts extends SignerOpts {
@@ -35,6 +35,7 @@ export function register(program: Command): void {
     .option('--dishonest', 'post corrupted results and withhold reveals (demos and tests)')
     .option('--no-watch', 'do not challenge other providers’ results')
     .action(async (o: ProviderCliOpts) => {
+      const launcher = npmExecPid();
       let model: Uint8Array;
       try {
         model = new Uint8Array(readFileSync(o.model));
@@ -71,7 +72,7 @@ export function register(program: Command): void {
         const stop = () => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
-        stopWithLauncher(stop);
+        stopWithLauncher(launcher, stop);
       });
       await provider.stop();
       aivm.close();

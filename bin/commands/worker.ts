@@ -8,7 +8,7 @@ import { type Command, Option } from 'commander';
 import { toHex } from '../../chain/index.js';
 import { CommitteeWorker, echoHandler, httpHandler, type OracleHandler } from '../../sdk/session/index.js';
 import { client, emit, fail, outputOptions, refuseDoomed, resolveSigner, rpcOption, signerOptions, type OutputOpts, type SignerOpts } from '../common.js';
-import { stopWithLauncher } from '../launcher.js';
+import { npmExecPid, stopWithLauncher } from '../launcher.js';
 import { luxArg, nodeKeyOptions, resolveNodeKey, type NodeKeyOpts } from './work.js';
 
 interface WorkerOpts extends SignerOpts, NodeKeyOpts, OutputOpts {
@@ -57,6 +57,7 @@ default: the signer if it is ML-DSA-65) signs attestations. Examples:
 }
 
 async function run(o: WorkerOpts): Promise<void> {
+  const launcher = npmExecPid();
   const operator = await resolveSigner(o);
   const nodeKey = await resolveNodeKey(o, operator);
   const pollMs = Number(o.pollMs);
@@ -92,7 +93,7 @@ async function run(o: WorkerOpts): Promise<void> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    stopWithLauncher(stop);
+    stopWithLauncher(launcher, stop);
   });
   await worker.stop();
 }
