@@ -226,29 +226,41 @@ describe('CLI defects of the first hour (acceptance 3)', function () {
     expect(existsSync(join(ROOT, 'dist', 'bin', 'cli.js')), 'npm ci builds dist/ (prepare)').to.equal(true);
   });
 
-  it('signals reach the node: a devnet started through npx stops when npx is killed', async () => {
+  it('signals reach the node: a devnet started through npx stops when npx is killed', async function () {
+    this.timeout(90_000);
     const port = await freePort();
-    // npm exec runs `sh -c 'sessionchain …'` with npm_command=exec and does not pass signals on.
-    const launcher = spawn(process.execPath, ['-e', `require('child_process').spawn('sh', ['-c', process.argv[1]], { stdio: 'inherit' }); setInterval(() => {}, 1000);`, `"${process.execPath}" "${BIN}" devnet --memory --quiet --port ${port}`], {
-      env: { ...process.env, npm_command: 'exec' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // npm exec runs `sh -c 'sessionchain …'` with npm_command=exec and does not pass signals on. The
+    // shell leads its own process group here, so the test can clean up whatever happens.
+    const launcher = spawn(
+      process.execPath,
+      ['-e', `const c = require('child_process').spawn('sh', ['-c', process.argv[1]], { stdio: 'inherit', detached: true }); console.error('group ' + c.pid); setInterval(() => {}, 1000);`, `"${process.execPath}" "${BIN}" devnet --memory --quiet --port ${port}`],
+      { env: { ...process.env, npm_command: 'exec' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
+    let group = 0;
+    launcher.stderr!.on('data', (d) => (group ||= Number(/group (\d+)/.exec(String(d))?.[1] ?? 0)));
     const closed = new Promise<void>((r) => launcher.stdout!.on('close', () => r()));
-    await new Promise<void>((resolve, reject) => {
-      launcher.stdout!.on('data', (d) => {
-        out += d;
-        if (out.includes('Listening on')) resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        launcher.stdout!.on('data', (d) => {
+          out += d;
+          if (out.includes('Listening on')) resolve();
+        });
+        launcher.once('exit', () => reject(new Error(`launcher exited early:\n${out}`)));
       });
-      launcher.on('exit', () => reject(new Error(`launcher exited early:\n${out}`)));
-    });
-    launcher.removeAllListeners('exit');
-    launcher.kill('SIGKILL');
-    await closed; // the node held the pipe: it closes when the node has exited
-    expect(out).to.match(/npx exited: shutting down/);
-    const again = await startDevnet({ memory: true, args: ['--port', String(port)] }).catch((e) => e);
-    expect(again).to.not.be.instanceOf(Error); // the port is free again
-    await again.stop();
+      launcher.removeAllListeners('exit');
+      launcher.kill('SIGKILL');
+      await closed; // the node held the pipe: it closes when the node has exited
+      expect(out).to.match(/npx exited: shutting down/);
+    } finally {
+      try {
+        if (group) process.kill(-group, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    const again = await startDevnet({ memory: true, args: ['--port', String(port)] });
+    await again.stop(); // the port is free again
   });
 
   it('an anvil-like log: RPC calls with their time, transactions, blocks; --log-format json; --quiet', async () => {
