@@ -6,6 +6,7 @@ import { sessionMessagingSuite } from './session-messaging.js';
 import { sessionWorkSuite } from './session-work.js';
 import { precompilesSuite } from './precompiles.js';
 import { aivmSuite } from './aivm.js';
+import { paymentsSuite } from './payments.js';
 import { devnetStartSuite } from './devnet-start.js';
 
 export const suites: BenchSuite[] = [
@@ -15,5 +16,6 @@ export const suites: BenchSuite[] = [
   sessionWorkSuite,
   precompilesSuite,
   aivmSuite,
+  paymentsSuite,
   devnetStartSuite,
 ];

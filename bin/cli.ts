@@ -18,6 +18,8 @@ const modules: Record<string, () => Promise<{ register(program: Command): void }
   escrow: () => import('./commands/escrow.js'),
   aivm: () => import('./commands/aivm.js'),
   provider: () => import('./commands/provider.js'),
+  'serve-inference': () => import('./commands/serve-inference.js'),
+  pay: () => import('./commands/pay.js'),
 };
 /** Top-level command → the module that registers it (modules register themselves by default). */
 const moduleOf: Record<string, string> = { call: 'tx', rpc: 'tx', export: 'data', import: 'data', replay: 'data' };

@@ -150,6 +150,12 @@ export function parseJsonArg(text: string | undefined, what: string): unknown {
   }
 }
 
+/** A raw token amount flag: a whole decimal number (no sign, exponent or fraction), at most 2^96-1. */
+export function rawUnits(v: string, flag: string): bigint {
+  if (!/^(0|[1-9][0-9]{0,28})$/.test(v) || BigInt(v) >= 1n << 96n) fail(`${flag} must be a whole number of raw token units below 2^96, got "${v}"`, 'TIP-20 tokens have 6 decimals: 1.5 tokens is 1500000');
+  return BigInt(v);
+}
+
 // ---- options ----------------------------------------------------------------------------------
 
 export function rpcOption(cmd: Command): Command {

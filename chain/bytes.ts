@@ -133,7 +133,8 @@ export function preview(v: unknown, max = 40): string {
   try {
     s = typeof v === 'string' ? v : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) ?? String(v);
   } catch {
-    s = String(v);
+    // Too deep for JSON.stringify (String() of a deep array recurses as well), or circular.
+    s = Array.isArray(v) ? 'an array' : typeof v;
   }
   return s.length > max ? s.slice(0, max) + '…' : s;
 }

@@ -109,6 +109,7 @@ export function parseUint(v: unknown, path: string): bigint {
 function uintType(bits: number): Type<bigint> {
   const max = (1n << BigInt(bits)) - 1n;
   const maxBytes = bits / 8;
+  const maxDigits = max.toString().length;
   const name = `uint${bits}`;
   const check = (v: bigint, path: string) => {
     if (typeof v !== 'bigint') throw new CodecError(`${name} must be a bigint`, path);
@@ -124,7 +125,12 @@ function uintType(bits: number): Type<bigint> {
       if (b.length > maxBytes) throw new CodecError(`${name} is longer than ${maxBytes} bytes`, path);
       return check(bytesToBig(b), path);
     },
-    fromJson: (v, path = '') => check(parseUint(v, path), path),
+    fromJson(v, path = '') {
+      // A decimal string longer than the largest value cannot fit; refuse it before BigInt parses it
+      // (quadratic in the digits: a 5 MB string would hold the event loop for a second).
+      if (typeof v === 'string' && v.length > maxDigits && !v.startsWith('0x')) throw new CodecError(`${preview(v)} (${v.length} digits) is out of range for ${name}`, path);
+      return check(parseUint(v, path), path);
+    },
     toJson: (v) => v.toString(),
   };
 }

@@ -31,6 +31,7 @@ export {
   type RecoveredSigner,
 } from './keys/schemes.js';
 export { type Signer, MlDsaSigner, Secp256k1Signer, signerFromSeed, randomSeed } from './keys/signer.js';
+export { aeadSeal, aeadOpen, AeadError, type AeadErrorName } from './keys/aead.js';
 export { devSeed, devProducerSeed, devSigner, devAddress, DEV_ACCOUNT_COUNT, DEV_PRODUCER_ADDRESS } from './keys/dev.js';
 export { Transaction, signTx, encodeUnsignedTx, txSigningDigest, TX_DOMAIN, type UnsignedTx, type SignedTx } from './tx.js';
 export { type Block, type BlockHeader, encodeBlock, decodeBlock, encodeHeader, blockHash, headerSigningDigest, signHeader, verifyHeaderSignature, extraRoot } from './block.js';
@@ -47,6 +48,11 @@ export { Store } from './state/store.js';
 export { Lru } from './state/lru.js';
 export { verifyStateProof, EMPTY_TRIE_ROOT } from './state/trie.js';
 export { RpcServer, RPC_DEFAULTS, type RpcServerOptions, type RpcCallRecord } from './rpc/server.js';
+export { CONNECTION_DEFAULTS, WsClose, type ConnectionLimits } from './rpc/limits.js';
+export { checkHost, checkOrigin, isLoopbackName, type BrowserPolicy } from './rpc/origin.js';
+export { MAX_JSON_DEPTH, jsonDepth } from './rpc/depth.js';
+export { MAX_MINE_BLOCKS, MAX_BLOCK_TIME_MS } from './rpc/dev-methods.js';
+export { MAX_BLOCK_TIMESTAMP_MS, MAX_DEV_TIMESTAMP_MS, TimestampOutOfRange } from './time.js';
 export { handleBody, errorResponse, type Dispatcher, type JsonRpcResponse } from './rpc/jsonrpc.js';
 export { headerJson, blockJson, txJson, receiptJson, eventJson, eventArgs } from './rpc/views.js';
 export { Follower, type FollowerStatus, type Upstream, type RawBlockJson } from './follower.js';

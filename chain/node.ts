@@ -336,7 +336,7 @@ export class Node implements NodeApi {
   /** The `dev` module's address; dev helpers need a chain that runs it. */
   #devModuleAddress(): Address {
     const dev = this.chain.registry.byName('dev');
-    if (!dev) throw new NamedError('DevModeDisabled', 'this chain runs no dev module; dev.SetBalance needs one');
+    if (!dev) throw new NamedError('DevModeDisabled', 'this chain runs no dev module; dev.SetBalance needs one', { rpcCode: RpcCode.MethodNotSupported });
     return dev.def.address;
   }
 
@@ -364,7 +364,7 @@ export class Node implements NodeApi {
     const waiting = this.waitForReceipt(tx.hash);
     if (producer.mode !== 'auto') await producer.mine(1);
     const { receipt } = await waiting;
-    if (!receipt || receipt.status !== 1) throw new NamedError(receipt?.error || 'SetBalanceFailed', receipt?.errorMessage || 'dev.setBalance failed');
+    if (!receipt || receipt.status !== 1) throw new NamedError(receipt?.error || 'SetBalanceFailed', receipt?.errorMessage || 'dev.setBalance failed', { rpcCode: RpcCode.ExecutionFailed });
     return receipt;
   }
 

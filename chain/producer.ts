@@ -10,13 +10,14 @@
  * `dev.SetNextBlockTimestamp`). Execution only ever sees the header's timestamp.
  */
 import { type Address } from './address.js';
-import { TxRejected } from './errors.js';
+import { NamedError, RpcCode, TxRejected } from './errors.js';
 import { signHeader } from './block.js';
 import type { Chain, CommittedBlock } from './chain.js';
 import type { Mempool, PoolTx } from './mempool.js';
 import type { Signer } from './keys/signer.js';
 import { readAccount } from './state/accounts.js';
 import { Pacer } from './pacer.js';
+import { checkDevTimestamp, MAX_BLOCK_TIMESTAMP_MS } from './time.js';
 
 export type MiningMode = 'auto' | 'interval' | 'manual';
 
@@ -108,12 +109,14 @@ export class Producer {
 
   increaseTime(ms: bigint): bigint {
     if (ms < 0n) throw new RangeError('time only moves forward');
+    checkDevTimestamp(BigInt(Date.now()) + this.#offsetMs + ms, `moving block time forward by ${ms} ms`);
     this.#offsetMs += ms;
     return this.#offsetMs;
   }
 
   setNextBlockTimestamp(ms: bigint): void {
     if (ms <= this.chain.headHeader.timestamp) throw new RangeError(`the next timestamp must be after the head's (${this.chain.headHeader.timestamp})`);
+    checkDevTimestamp(ms, 'the next block timestamp');
     this.#nextTimestamp = ms;
   }
 
@@ -151,6 +154,7 @@ export class Producer {
   #timestamp(): bigint {
     const ts = this.peekTimestamp();
     this.#nextTimestamp = undefined;
+    if (ts > MAX_BLOCK_TIMESTAMP_MS) throw new NamedError('TimestampLimitReached', `block time ${ts} is past the last the chain can represent (${MAX_BLOCK_TIMESTAMP_MS} ms)`, { rpcCode: RpcCode.NodeUnavailable });
     return ts;
   }
 

@@ -14,12 +14,15 @@ import {
   Node,
   ONE_LUX,
   readGenesisFile as readGenesisFileWith,
+  toHex,
   type Genesis,
   type GenesisDoc,
   type ModuleDefinition,
   type NodeOptions,
 } from '../chain/index.js';
 import { devStablecoinParams } from '../precompiles/index.js';
+import { CURRENT_AIVM_RULES, DEV_TEE_VENDOR } from '../vm/aivm/index.js';
+import { CURRENT_WORK_RULES } from '../vm/session/index.js';
 import { builtinModules } from './modules.js';
 
 /** Each dev account (both schemes) starts with one million LUX. */
@@ -83,10 +86,21 @@ export function devGenesisDoc(opts: DevGenesisOptions = {}, modules: readonly Mo
   };
 }
 
-/** Every module's address, with dev helpers on, overlaid with `extra` parameters. */
+/**
+ * What a new devnet starts with beyond the modules' defaults: the current consensus rules (a genesis
+ * that names none runs the original ones), and the devnet TEE vendor, whose secret key is public
+ * (vm/aivm/README.md: on a devnet a TEE certificate proves nothing about hardware).
+ */
+const DEV_MODULE_DEFAULTS: Record<string, object> = {
+  dev: { enabled: true },
+  sessionwork: { version: CURRENT_WORK_RULES },
+  aivm: { version: CURRENT_AIVM_RULES, teeVendorKeys: [{ name: DEV_TEE_VENDOR.name, publicKey: toHex(DEV_TEE_VENDOR.publicKey) }] },
+};
+
+/** Every module's address and devnet defaults, overlaid with `extra` parameters. */
 function devModuleEntries(modules: readonly ModuleDefinition[], extra: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const m of modules) out[m.name] = { address: m.address, ...(m.name === 'dev' ? { enabled: true } : {}) };
+  for (const m of modules) out[m.name] = { address: m.address, ...DEV_MODULE_DEFAULTS[m.name] };
   for (const [name, params] of Object.entries(extra)) out[name] = { ...((out[name] as object) ?? {}), ...(params as object) };
   return out;
 }

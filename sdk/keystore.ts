@@ -8,9 +8,8 @@
  *                 "cipher": "xchacha20-poly1305", "nonce": "0x…", "ciphertext": "0x…" } }
  */
 import { scryptAsync } from '@noble/hashes/scrypt.js';
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { randomBytes } from 'node:crypto';
-import { fromHex, toHex, utf8, NamedError, type Address, toAddress, SCHEMES, type SchemeName, signerFromSeed, type Signer } from '../chain/index.js';
+import { aeadOpen, aeadSeal, fromHex, toHex, utf8, NamedError, type Address, toAddress, SCHEMES, type SchemeName, signerFromSeed, type Signer } from '../chain/index.js';
 
 export interface KeystoreFile {
   version: 1;
@@ -46,7 +45,7 @@ export async function encryptKeystore(seed: Uint8Array, scheme: SchemeName, pass
   const salt = new Uint8Array(randomBytes(32));
   const nonce = new Uint8Array(randomBytes(24));
   const key = await scryptAsync(utf8(passphrase), salt, { N: n, r, p, dkLen: 32 });
-  const ciphertext = xchacha20poly1305(key, nonce, utf8(`${scheme}:${signer.address}`)).encrypt(seed);
+  const ciphertext = aeadSeal(key, nonce, seed, utf8(`${scheme}:${signer.address}`));
   return {
     version: 1,
     scheme,
@@ -86,7 +85,7 @@ export async function decryptKeystore(file: KeystoreFile, passphrase: string): P
   const key = await scryptAsync(utf8(passphrase), fromHex(kp.salt), { N: kp.n, r: kp.r, p: kp.p, dkLen: 32 });
   let seed: Uint8Array;
   try {
-    seed = xchacha20poly1305(key, fromHex(file.crypto.nonce), utf8(`${file.scheme}:${file.address}`)).decrypt(fromHex(file.crypto.ciphertext));
+    seed = aeadOpen(key, fromHex(file.crypto.nonce), fromHex(file.crypto.ciphertext), utf8(`${file.scheme}:${file.address}`));
   } catch {
     throw new KeystoreError('WrongPassphrase', 'wrong passphrase (or the key file was modified)');
   }

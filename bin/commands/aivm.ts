@@ -9,6 +9,7 @@
  *   sessionchain aivm status 0x…                                    (task, post, dispute, receipt)
  *   sessionchain aivm wait 0x… --mine                               (until settled; on a devnet, mines through the challenge window)
  *   sessionchain aivm challenge 0x… --model model.bin --dev 3       (re-run it and dispute)
+ *   sessionchain aivm substantiate 0x… --model model.bin --dev 3    (evidence for a waiting dispute)
  *   sessionchain aivm rewards --claim --dev 1                       (withdraw credit)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -207,6 +208,14 @@ export function register(program: Command): void {
       } else return fail('say what you claim: --claim 0x… or --model FILE');
       await send(o, 'challenge', { taskId, claimedOutput: claim, bond: parseLux(o.bond, '--bond') });
     });
+
+  tx(aivm.command('substantiate <taskId>'))
+    .description('settle a dispute waiting for evidence (rules 2): the chain re-executes your model file on the task input')
+    .requiredOption('--model <file>', 'the 630-byte model file (keccak256 must be the model\'s weight hash)')
+    .option('--input <hex>', 'the 32-byte input, when the task does not carry it (keccak256 must be the prompt)')
+    .action((id: string, o: Opts & { model: string; input?: string }) =>
+      send(o, 'substantiate', { taskId: bytes32(id, 'the task id'), modelFile: readModel(o.model), input: o.input ? bytes32(o.input, '--input') : new Uint8Array(0) }),
+    );
 
   txOptions(signerOptions(rpcOption(aivm.command('models'))))
     .description('list the model registry, or register a model with --register FILE')

@@ -42,6 +42,9 @@ interface DevnetOpts {
   quiet?: boolean;
   logFormat: LogFormat;
   explorer: boolean;
+  dev: boolean;
+  allowOrigin?: string[];
+  allowHost?: string[];
 }
 
 export function register(program: Command): void {
@@ -64,6 +67,9 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'log nothing after the banner (no RPC calls, transactions or blocks)')
     .addOption(new Option('--log-format <format>', 'text for people, json for one JSON object per line').choices(['text', 'json']).default('text'))
     .option('--no-explorer', 'do not serve the web explorer at GET /')
+    .option('--no-dev', 'do not serve dev.* (they are always off when --host is not loopback)')
+    .option('--allow-origin <origins>', 'web origins besides loopback ones that may call the node (comma-separated; * for any)', list)
+    .option('--allow-host <names>', 'Host names besides localhost and IP addresses (DNS-rebinding defence; comma-separated; * for any)', list)
     .addHelpText(
       'after',
       `
@@ -76,6 +82,8 @@ Examples:
     )
     .action(run);
 }
+
+const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((x) => x.trim()).filter(Boolean)];
 
 function int(v: string | undefined, name: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
@@ -121,6 +129,9 @@ async function run(o: DevnetOpts): Promise<void> {
     port,
     host: o.host,
     rateLimit,
+    dev: o.dev,
+    allowOrigins: o.allowOrigin,
+    allowHosts: o.allowHost,
     httpGet: o.explorer ? explorerHandler() : undefined,
     onCall: o.quiet ? undefined : (c) => log.rpc(c),
   });
@@ -139,7 +150,7 @@ async function run(o: DevnetOpts): Promise<void> {
   }
 
   if (o.logFormat === 'json') log.info('listening', { chainId: Number(node.chainId), url: urls!.url, wsUrl: urls!.wsUrl, explorer: o.explorer ? `${urls!.url}/` : null, height: Number(node.chain.headHeader.height), follow: o.follow ?? null });
-  else printBanner(node, urls!, { dataDir, follow: o.follow, mode, blockTime, explorer: o.explorer });
+  else printBanner(node, urls!, { dataDir, follow: o.follow, mode, blockTime, explorer: o.explorer, browsers: o.allowOrigin?.join(', '), devOff: server.devOff });
   if (!o.quiet) node.chain.onBlock((b) => log.block(b));
 
   let stopping = false;
@@ -168,7 +179,7 @@ function genesisFile(path: string): Genesis {
   }
 }
 
-function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { dataDir?: string; follow?: string; mode: string; blockTime?: number; explorer: boolean }): void {
+function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { dataDir?: string; follow?: string; mode: string; blockTime?: number; explorer: boolean; browsers?: string; devOff?: string }): void {
   const h = node.chain.headHeader;
   const lines: string[] = [];
   lines.push('');
@@ -183,6 +194,8 @@ function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { data
   if (o.follow) lines.push(`Following       ${o.follow}`);
   else lines.push(`Mining          ${o.mode === 'interval' ? `every ${o.blockTime} ms` : o.mode === 'auto' ? 'automine' : 'manual (dev.Mine)'}`);
   const threads = node.verifier.threads;
+  lines.push(`Browsers        pages on localhost${o.browsers ? ` and ${o.browsers}` : ' only (--allow-origin to add)'}`);
+  if (o.devOff) lines.push(`Dev methods     off: ${o.devOff}`);
   lines.push(`Verifier        ML-DSA-65 via ${node.verifier.backend}, ${threads === 0 ? 'inline (main thread)' : `${threads} worker thread${threads > 1 ? 's' : ''}`}`);
   if (!o.follow && node.chain.genesis.producer === DEV_PRODUCER_ADDRESS) {
     lines.push('');

@@ -120,7 +120,7 @@ Examples:
   sessionchain work start 0x<session> --dev 0
   sessionchain work request 0x<session> --kind read --input-json '{"method":"GET","url":"https://api.example/x"}' --dev 0
   sessionchain work wait 0x<session> --step 0 --state completed
-  sessionchain work finalize 0x<session> --output-text "result" --dev 0
+  sessionchain work finalize 0x<session> --dev 0           # proposes the attested output
   sessionchain work show 0x<session>`,
     );
 
@@ -193,12 +193,23 @@ Examples:
     work
       .command('finalize <sessionId>')
       .description('propose the session output (owner); the committee co-signs session/complete and finalizes')
-      .option('--output <hex>', 'the output hash (32 bytes)')
-      .option('--output-text <text>', 'hash this text with SHA-256 as the output'),
-  ).action((sessionId: string, o: TxOpts & { output?: string; outputText?: string }) => {
-    if ((o.output === undefined) === (o.outputText === undefined)) fail('pass one of --output HEX or --output-text TEXT');
-    const outputHash = o.output !== undefined ? id32Arg(o.output, '--output') : toHex(sha256(utf8(o.outputText!)));
-    return send(o, 'requestFinalize', { sessionId: id32Arg(sessionId, 'sessionId'), outputHash });
+      .option('--output <hex>', 'the output hash (32 bytes); default: the attested output (rules 2 accept no other)')
+      .option('--output-text <text>', 'hash this text with SHA-256 as the output (rules 1 chains only)'),
+  ).action(async (sessionId: string, o: TxOpts & { output?: string; outputText?: string }) => {
+    if (o.output !== undefined && o.outputText !== undefined) fail('pass at most one of --output HEX or --output-text TEXT');
+    const sid = id32Arg(sessionId, 'sessionId');
+    let outputHash: string;
+    if (o.output !== undefined) outputHash = id32Arg(o.output, '--output');
+    else if (o.outputText !== undefined) outputHash = toHex(sha256(utf8(o.outputText)));
+    else {
+      const rpc = client(o);
+      try {
+        outputHash = await rpc.query<string>(MODULE, 'getSessionOutput', { sessionId: sid });
+      } finally {
+        rpc.close();
+      }
+    }
+    return send(o, 'requestFinalize', { sessionId: sid, outputHash });
   });
   txCommand(work.command('fail <sessionId>').description('give up on a session (owner)').option('--reason <text>', 'why', 'cancelled by owner')).action((sessionId: string, o: TxOpts & { reason: string }) =>
     send(o, 'failSession', { sessionId: id32Arg(sessionId, 'sessionId'), reason: o.reason }),

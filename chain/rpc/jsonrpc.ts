@@ -11,8 +11,10 @@
  *   unknown method            → -32601; bad params → -32602; unexpected failure → -32603 (no stack)
  *   named errors              → their code, message, and data { name, ... }
  *   oversize response         → -32003
+ *   nested deeper than 128    → -32602 NestingTooDeep, id null (refused before parsing)
  */
 import { CodecError, NamedError, RpcCode } from '../errors.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './depth.js';
 
 export type JsonRpcId = string | number | null;
 
@@ -103,6 +105,7 @@ function serializeOne(res: JsonRpcResponse, limits: EnvelopeLimits): string {
 
 /** Handles a request body. Returns the response text, or null when nothing must be sent back. */
 export async function handleBody(body: string, d: Dispatcher, ctx: CallContext, limits: EnvelopeLimits): Promise<string | null> {
+  if (jsonDepth(body) > MAX_JSON_DEPTH) return JSON.stringify(errorResponse(null, RpcCode.InvalidParams, `invalid params: JSON nested deeper than ${MAX_JSON_DEPTH} levels`, { name: 'NestingTooDeep' }));
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

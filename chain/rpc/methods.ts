@@ -5,37 +5,21 @@
  */
 import { type Address, addressBytes, toAddress } from '../address.js';
 import { concat, fromHex, isHex, toHex } from '../bytes.js';
-import { CodecError, NamedError, RpcCode } from '../errors.js';
-import { type Json, type StructType, type Type, parseUint, t, rlpEncode } from '../codec.js';
+import { NamedError, RpcCode } from '../errors.js';
+import { type Json, type Type, t, rlpEncode } from '../codec.js';
 import { blockHash, encodeBlock } from '../block.js';
 import { encodeDiff } from '../chain.js';
 import { receiptItem, encodeEvent } from '../receipt.js';
 import type { Node } from '../node.js';
-import { devSeed, DEV_ACCOUNT_COUNT } from '../keys/dev.js';
-import { signerFromSeed } from '../keys/signer.js';
 import { readAccount, readAccountKey, accountStateKey } from '../state/accounts.js';
 import { eventSignature } from '../module/registry.js';
 import { blockJson, foundEventJson, headerJson, receiptJson, txJson, eventJson } from './views.js';
-import { InvalidParams, type CallContext } from './jsonrpc.js';
+import { InvalidParams } from './jsonrpc.js';
+import type { MethodDef } from './method-def.js';
+import { devMethods } from './dev-methods.js';
+import { memoryJson } from './memory.js';
 
-export interface MethodDef {
-  params: StructType<any>;
-  /** Only over WebSocket (subscriptions). */
-  wsOnly?: boolean;
-  /** Only on a producing node. */
-  producerOnly?: boolean;
-  description: string;
-  handler(params: any, ctx: CallContext): Promise<unknown> | unknown;
-}
-
-export function parseParams(def: MethodDef, raw: unknown): any {
-  try {
-    return def.params.fromJson(raw === undefined ? [] : raw, 'params');
-  } catch (e) {
-    if (e instanceof CodecError) throw new InvalidParams(`invalid params: ${e.message}`);
-    throw e;
-  }
-}
+export { parseParams, type MethodDef } from './method-def.js';
 
 class NotFound extends NamedError {
   constructor(what: string) {
@@ -55,7 +39,7 @@ const blockRef: Type<bigint | Uint8Array | 'latest'> = {
   fromJson(v, path = '') {
     if (v === undefined || v === null || v === 'latest') return 'latest';
     if (typeof v === 'string' && v.startsWith('0x') && v.length === 66 && isHex(v)) return fromHex(v);
-    return parseUint(v, path);
+    return t.uint64.fromJson(v, path);
   },
   toJson: () => null,
 };
@@ -70,8 +54,6 @@ const anyJson: Type<unknown> = {
   fromJson: (v) => v,
   toJson: (v) => v as Json,
 };
-
-const dev = (name: string, def: MethodDef): [string, MethodDef] => [name, { ...def, producerOnly: true }];
 
 export function buildMethods(node: Node): Map<string, MethodDef> {
   const chain = node.chain;
@@ -331,7 +313,7 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
       'chain.Status',
       {
         params: t.none,
-        description: 'Node status: head, mempool, mining mode, verifier.',
+        description: 'Node status: head, mempool, mining mode, verifier, store, process memory.',
         handler: () => ({
           chainId: Number(node.chainId),
           head: headerJson(chain.headHeader),
@@ -340,78 +322,12 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
           mining: node.producer ? { mode: node.producer.mode, blockTimeMs: node.producer.blockTimeMs } : null,
           verifier: { threads: node.verifier.threads, backend: node.verifier.backend },
           store: chain.store.describe(),
+          memory: memoryJson(),
         }),
       },
     ],
 
-    dev('dev.Mine', {
-      params: t.struct({ blocks: t.optional(t.uint32) }),
-      description: 'Mines `blocks` blocks now (default 1).',
-      handler: async ({ blocks }) => {
-        const n = blocks ?? 1;
-        if (n < 1 || n > 10_000) throw new InvalidParams('invalid params: blocks must be between 1 and 10000');
-        const mined = await node.mine(n);
-        return { blocks: mined.map((b) => Number(b.block.header.height)), head: headerJson(chain.headHeader) };
-      },
-    }),
-    dev('dev.SetAutomine', {
-      params: t.struct({ enabled: t.bool }),
-      description: 'Automine on (a block per arriving transaction batch) or off (manual).',
-      handler: ({ enabled }) => {
-        node.producer!.setMode(enabled ? 'auto' : 'manual');
-        return { mode: node.producer!.mode };
-      },
-    }),
-    dev('dev.SetBlockTime', {
-      params: t.struct({ ms: t.uint32 }),
-      description: 'Interval mining every `ms` milliseconds; 0 returns to automine.',
-      handler: ({ ms }) => {
-        node.producer!.setMode(ms === 0 ? 'auto' : 'interval', ms === 0 ? undefined : ms);
-        return { mode: node.producer!.mode, blockTimeMs: node.producer!.blockTimeMs };
-      },
-    }),
-    dev('dev.IncreaseTime', {
-      params: t.struct({ seconds: t.uint64 }),
-      description: 'Moves the timestamps of the next blocks forward by `seconds`.',
-      handler: ({ seconds }) => ({ offsetSeconds: Number(node.producer!.increaseTime(seconds * 1000n) / 1000n) }),
-    }),
-    dev('dev.SetNextBlockTimestamp', {
-      params: t.struct({ timestamp: t.uint64 }),
-      description: 'Timestamp (unix milliseconds) of the next block.',
-      handler: ({ timestamp }) => {
-        try {
-          node.producer!.setNextBlockTimestamp(timestamp);
-        } catch (e) {
-          throw new InvalidParams(`invalid params: ${(e as Error).message}`);
-        }
-        return { timestamp: Number(timestamp) };
-      },
-    }),
-    dev('dev.Snapshot', { params: t.none, description: 'Snapshots the chain; returns an id for dev.Revert.', handler: () => node.snapshot() }),
-    dev('dev.Revert', { params: t.struct({ id: t.uint32 }), description: 'Rolls the chain back to a snapshot (consumes it). False if unknown.', handler: ({ id }) => node.revert(id) }),
-    dev('dev.Accounts', {
-      params: t.none,
-      description: 'The funded dev accounts with their 32-byte key seeds.',
-      handler: async () => {
-        const out: Json[] = [];
-        for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) {
-          for (const scheme of ['ml-dsa-65', 'secp256k1'] as const) {
-            const s = signerFromSeed(devSeed(i), scheme);
-            const acc = await chain.withHeadState((st) => readAccount(st, s.address));
-            out.push({ index: i, scheme, address: s.address, seed: toHex(devSeed(i)), balance: acc.balance.toString() });
-          }
-        }
-        return out;
-      },
-    }),
-    dev('dev.SetBalance', {
-      params: t.struct({ address: t.address, balance: t.uint256 }),
-      description: 'Sets an account\'s LUX balance (a producer-signed dev transaction, mined at once).',
-      handler: async ({ address, balance }) => {
-        const r = await node.setBalance(address, balance);
-        return { txHash: toHex(r.txHash), address, balance: balance.toString() };
-      },
-    }),
+    ...devMethods(node),
   ];
 
   const table = new Map<string, MethodDef>(entries);

@@ -6,10 +6,15 @@
  *  - batch ≤ 1000 calls, response ≤ 25 MB (-32003);
  *  - headersTimeout 10 s, requestTimeout 30 s, keepAliveTimeout 5 s, at most 1024 connections;
  *  - per-IP token bucket → HTTP 429 with a -32005 envelope;
- *  - WebSocket: same methods plus `subscribe` / `unsubscribe` for `newHeads` and `events`.
+ *  - WebSocket: same methods plus `subscribe` / `unsubscribe` for `newHeads` and `events`;
+ *  - browser safety (origin.ts): loopback `Origin` and `Host` only unless allowed; `dev.*` only on a
+ *    loopback bind and without `dev: false`;
+ *  - connection limits (limits.ts): per-IP caps, WebSockets kept below the total so HTTP always has
+ *    room, idle WebSockets closed, slow consumers dropped.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { toHex } from '../bytes.js';
 import { NamedError, RpcCode } from '../errors.js';
@@ -22,8 +27,11 @@ import { buildMethods, parseParams, type MethodDef } from './methods.js';
 import { RateLimiter } from './ratelimit.js';
 import { failPoint } from '../failpoints.js';
 import { eventJson, headerJson } from './views.js';
+import { checkHost, checkOrigin, corsHeaders, isLoopbackName, preflightHeaders, type BrowserPolicy, type Refusal } from './origin.js';
+import { watchFullCollections } from './memory.js';
+import { CONNECTION_DEFAULTS, Counter, WsClose, wsAdmission, wsBufferShare, type ConnectionLimits } from './limits.js';
 
-export interface RpcServerOptions {
+export interface RpcServerOptions extends Partial<ConnectionLimits> {
   port?: number;
   host?: string;
   maxBodyBytes?: number;
@@ -33,7 +41,12 @@ export interface RpcServerOptions {
   rateLimit?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
-  maxConnections?: number;
+  /** Serve `dev.*` (default true); always off when `host` is not a loopback address. */
+  dev?: boolean;
+  /** Origins besides loopback ones that browsers may call from (`*`: any). */
+  allowOrigins?: string[];
+  /** `Host` names besides loopback names and IP literals (`*`: any); `host` itself is added. */
+  allowHosts?: string[];
   /** Longest a method may run before the call is answered -32002 (the work itself is not undone). */
   methodTimeoutMs?: number;
   /**
@@ -62,8 +75,8 @@ export const RPC_DEFAULTS = {
   rateLimit: 20_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
-  maxConnections: 1024,
   methodTimeoutMs: 60_000,
+  ...CONNECTION_DEFAULTS,
 };
 
 interface Subscription {
@@ -88,8 +101,6 @@ async function withDeadline<T>(work: Promise<T> | T, ms: number, method: string)
     clearTimeout(timer);
   }
 }
-const MAX_WS_BUFFERED = 16 * 1024 * 1024;
-
 export class RpcServer {
   readonly http: Server;
   readonly ws: WebSocketServer;
@@ -101,16 +112,23 @@ export class RpcServer {
   readonly #rate: RateLimiter;
   readonly #subs = new Map<WebSocket, Map<string, Subscription>>();
   readonly #unsubscribeChain: () => void;
+  readonly #browser: BrowserPolicy;
+  /** Why `dev.*` is off, or undefined when it is served. */
+  readonly devOff: string | undefined;
+  readonly #sockets = new Counter();
+  readonly #wsSockets = new Counter();
   #nextSub = 1;
 
   constructor(
     readonly node: Node,
     opts: RpcServerOptions = {},
   ) {
-    const { httpGet, onCall, ...limits } = opts;
-    this.#opts = { ...RPC_DEFAULTS, ...Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) };
-    this.#httpGet = httpGet;
-    this.#onCall = onCall;
+    this.#opts = { ...RPC_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k in RPC_DEFAULTS)) };
+    this.#httpGet = opts.httpGet;
+    this.#onCall = opts.onCall;
+    const host = this.#opts.host;
+    this.#browser = { allowOrigins: opts.allowOrigins ?? [], allowHosts: [...(opts.allowHosts ?? []), ...(isLoopbackName(host) ? [] : [host])] };
+    this.devOff = opts.dev === false ? 'dev.* methods are off on this node (started with --no-dev)' : isLoopbackName(host) ? undefined : `dev.* methods are off: the node listens on ${host}, not on a loopback address`;
     this.#methods = buildMethods(node);
     this.#limits = { maxBatch: this.#opts.maxBatch, maxResponseBytes: this.#opts.maxResponseBytes };
     this.#rate = new RateLimiter(this.#opts.rateLimit, this.#opts.rateLimit * 2);
@@ -123,11 +141,14 @@ export class RpcServer {
       });
     });
     this.http.maxConnections = this.#opts.maxConnections;
-    this.ws = new WebSocketServer({ server: this.http, maxPayload: this.#opts.maxBodyBytes });
+    this.http.on('connection', (socket: Socket) => this.#onConnection(socket));
+    this.ws = new WebSocketServer({ noServer: true, maxPayload: this.#opts.maxBodyBytes });
+    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(req, socket, head));
     this.ws.on('connection', (socket, req) => this.#onSocket(socket, req));
     // The WebSocket server re-emits the HTTP server's errors; listen() reports those (EADDRINUSE …).
     this.ws.on('error', () => {});
     this.#unsubscribeChain = node.chain.onBlock((b) => this.#publish(b));
+    watchFullCollections();
   }
 
   async listen(): Promise<{ url: string; wsUrl: string; port: number }> {
@@ -160,7 +181,9 @@ export class RpcServer {
       const def = this.#methods.get(method);
       if (!def) return undefined;
       if (def.wsOnly && ctx.transport !== 'ws') return undefined;
+      const devOff = def.dev ? this.devOff : undefined;
       const run = async (params: unknown) => {
+        if (devOff) throw new NamedError('DevMethodsDisabled', devOff, { rpcCode: RpcCode.MethodNotSupported });
         if (def.producerOnly && !this.node.producer) {
           throw new NamedError('MethodNotSupported', `${method} is not available on a node that does not produce blocks`, { rpcCode: RpcCode.MethodNotSupported });
         }
@@ -197,7 +220,35 @@ export class RpcServer {
     res.end(body);
   }
 
+  /** A request a browser policy refuses (Host first: a rebinding request carries no foreign Origin). */
+  #browserRefusal(req: IncomingMessage): Refusal | undefined {
+    return checkHost(req.headers.host, this.#browser) ?? checkOrigin(req.headers.origin, this.#browser);
+  }
+
+  /** Per-IP socket cap: a socket over it is closed before it is read. */
+  #onConnection(socket: Socket): void {
+    const ip = socket.remoteAddress ?? 'unknown';
+    if (this.#sockets.get(ip) >= this.#opts.maxConnectionsPerIp) {
+      socket.destroy();
+      return;
+    }
+    this.#sockets.add(ip);
+    socket.once('close', () => this.#sockets.remove(ip));
+  }
+
   async #onHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refusal = this.#browserRefusal(req);
+    if (refusal) {
+      req.resume();
+      this.#send(res, 403, JSON.stringify(errorResponse(null, RpcCode.InvalidRequest, refusal.message, { name: refusal.name })));
+      return;
+    }
+    const origin = req.headers.origin;
+    if (req.method === 'OPTIONS' && origin !== undefined) {
+      this.#send(res, 204, null, preflightHeaders(origin, req.headers));
+      return;
+    }
+    for (const [k, v] of Object.entries(corsHeaders(origin))) res.setHeader(k, v);
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/health') {
       const h = this.node.chain.headHeader;
@@ -280,13 +331,37 @@ export class RpcServer {
 
   // ---- WebSocket ----------------------------------------------------------------------------
 
+  /** Browser policy and WebSocket caps, checked before the handshake; a refusal is plain HTTP. */
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket') return refuseUpgrade(socket, 400, 'only WebSocket upgrades are served', 'InvalidRequest');
+    const refusal = this.#browserRefusal(req);
+    if (refusal) return refuseUpgrade(socket, 403, refusal.message, refusal.name);
+    const full = wsAdmission(this.#opts, this.#wsSockets, this.#ip(req));
+    if (full) return refuseUpgrade(socket, full.status, full.message, 'LimitExceeded');
+    this.ws.handleUpgrade(req, socket, head, (ws) => this.ws.emit('connection', ws, req));
+  }
+
   #onSocket(socket: WebSocket, req: IncomingMessage): void {
     const ip = this.#ip(req);
     const subs = new Map<string, Subscription>();
     this.#subs.set(socket, subs);
-    socket.on('close', () => this.#subs.delete(socket));
+    this.#wsSockets.add(ip);
+    // Idle: no message for wsIdleTimeoutMs and nothing subscribed.
+    const idleMs = this.#opts.wsIdleTimeoutMs;
+    const idle: NodeJS.Timeout = setTimeout(() => {
+      if (subs.size > 0) idle.refresh();
+      else socket.close(WsClose.GoingAway, `idle for ${idleMs} ms`);
+    }, idleMs);
+    idle.unref();
+    socket.on('close', () => {
+      clearTimeout(idle);
+      this.#subs.delete(socket);
+      this.#wsSockets.remove(ip);
+    });
     socket.on('error', () => socket.terminate());
     socket.on('message', async (data, isBinary) => {
+      idle.refresh();
       if (!this.#rate.take(ip)) {
         this.#wsSend(socket, JSON.stringify(errorResponse(null, RpcCode.LimitExceeded, 'rate limit exceeded; slow down')));
         return;
@@ -310,8 +385,14 @@ export class RpcServer {
 
   #wsSend(socket: WebSocket, text: string): void {
     if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > MAX_WS_BUFFERED) {
-      socket.close(1008, 'client too slow');
+    const share = wsBufferShare(this.#opts, this.#wsSockets.total);
+    if (socket.bufferedAmount > share) {
+      // A consumer that does not read: stop queuing, say why, and cut it off if it never reads that.
+      this.#subs.delete(socket);
+      socket.close(WsClose.PolicyViolation, `slow consumer: over ${share} bytes unsent`);
+      const cut = setTimeout(() => socket.terminate(), this.#opts.wsCloseGraceMs);
+      cut.unref();
+      socket.once('close', () => clearTimeout(cut));
       return;
     }
     socket.send(text);
@@ -337,22 +418,35 @@ export class RpcServer {
     if (this.#subs.size === 0) return;
     const registry = this.node.chain.registry;
     const head = headerJson(b.block.header);
-    const events = b.receipts.flatMap((r, i) => r.events.map((e) => ({ e, txHash: toHex(r.txHash), txIndex: i as number | null }))).concat(b.systemEvents.map((e) => ({ e, txHash: null as unknown as string, txIndex: null })));
+    const headText = JSON.stringify(head);
     const hash = toHex(blockHash(b.block.header));
+    // Each result is rendered once per block, not once per subscription.
+    let events: { address: string; name: string; text: string }[] | undefined;
+    const renderEvents = () =>
+      (events ??= b.receipts
+        .flatMap((r, i) => r.events.map((e) => ({ e, txHash: toHex(r.txHash) as string | null, txIndex: i as number | null })))
+        .concat(b.systemEvents.map((e) => ({ e, txHash: null, txIndex: null })))
+        .map(({ e, txHash, txIndex }) => ({ address: e.address, name: e.name, text: JSON.stringify({ ...eventJson(e, registry), height: head.height, blockHash: hash, txHash, txIndex }) })));
+    const notification = (id: string, result: string) => `{"jsonrpc":"2.0","method":"subscription","params":{"subscription":${JSON.stringify(id)},"result":${result}}}`;
     for (const [socket, subs] of this.#subs) {
       for (const [id, sub] of subs) {
         if (sub.kind === 'newHeads') {
-          this.#wsSend(socket, JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { subscription: id, result: head } }));
+          this.#wsSend(socket, notification(id, headText));
           continue;
         }
-        for (const { e, txHash, txIndex } of events) {
+        for (const e of renderEvents()) {
           if (sub.filter?.address && sub.filter.address !== e.address) continue;
           if (sub.filter?.name && sub.filter.name !== e.name) continue;
-          const result = { ...eventJson(e, registry), height: head.height, blockHash: hash, txHash, txIndex };
-          this.#wsSend(socket, JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { subscription: id, result } }));
+          this.#wsSend(socket, notification(id, e.text));
         }
       }
     }
   }
 }
 
+/** Answers a refused upgrade with a plain HTTP response carrying a JSON-RPC error, then closes. */
+function refuseUpgrade(socket: Duplex, status: number, message: string, name: string): void {
+  const body = JSON.stringify(errorResponse(null, status === 403 || status === 400 ? RpcCode.InvalidRequest : RpcCode.LimitExceeded, message, { name }));
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.once('finish', () => socket.destroy());
+}

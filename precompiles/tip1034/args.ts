@@ -16,6 +16,9 @@ export const openArgs = t.struct({
   authorizedSigner: t.address,
 });
 export const settleArgs = t.struct({ descriptor: descriptorType, cumulativeAmount: t.uint96, signature });
+/** At most this many channels per `settleBatch` call. */
+export const MAX_SETTLE_BATCH = 64;
+export const settleBatchArgs = t.struct({ items: t.list(settleArgs, MAX_SETTLE_BATCH) });
 export const topUpArgs = t.struct({ descriptor: descriptorType, additionalDeposit: t.uint96 });
 export const closeArgs = t.struct({ descriptor: descriptorType, cumulativeAmount: t.uint96, captureAmount: t.uint96, signature });
 export const descriptorArgs = t.struct({ descriptor: descriptorType });

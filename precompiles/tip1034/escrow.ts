@@ -8,13 +8,13 @@
  * (`ChannelNotFound`). Close and withdraw delete the slot. Token movements go through the token's
  * internal `systemTransferFrom` (no approve); TIP-403 is applied here, along payer → payee.
  */
-import { addressBytes, concat, keccak256, schemeOf, toHex, ZERO_ADDRESS, type Address, defineModule, method, type CallContext, type ReadContext, type SignatureCheck } from '../../chain/index.js';
+import { addressBytes, concat, keccak256, schemeOf, toHex, ZERO_ADDRESS, type Address, defineModule, method, type CallContext, type ReadContext, type SignatureCheck, ModuleError } from '../../chain/index.js';
 import { hasTip20Prefix } from '../tip20/addresses.js';
 import { hex32Bytes, word32, type Hex32 } from '../hex.js';
-import { closeArgs, descriptorArgs, openArgs, settleArgs, topUpArgs } from './args.js';
+import { closeArgs, descriptorArgs, MAX_SETTLE_BATCH, openArgs, settleArgs, settleBatchArgs, topUpArgs } from './args.js';
 import { CLOSE_GRACE_PERIOD, ESCROW_ADDRESS, MAX_UINT96 } from './constants.js';
 import { voucherSigner, type ChannelDescriptor } from './descriptor.js';
-import { escrowError, escrowErrors } from './errors.js';
+import { escrowError, escrowErrors, type EscrowErrorName } from './errors.js';
 import { escrowEvents } from './events.js';
 import { channelIdBytes, voucherDigestBytes } from './hashing.js';
 import { escrowRpc } from './rpc.js';
@@ -98,6 +98,20 @@ function voucherChecks(args: { descriptor: ChannelDescriptor; cumulativeAmount: 
 
 const eventHead = (id: Uint8Array, d: ChannelDescriptor) => ({ channelId: id, payer: d.payer, payee: d.payee });
 
+/** `settle` (§1.4): checks in the Rust order, then pays `cumulative − settled` to the payee. */
+async function settleOne(ctx: CallContext, { descriptor: d, cumulativeAmount, signature }: { descriptor: ChannelDescriptor; cumulativeAmount: bigint; signature: Uint8Array }): Promise<void> {
+  const { id, state } = await loadChannel(ctx, d);
+  requirePayeeOrOperator(ctx, d);
+  if (cumulativeAmount > state.deposit) throw escrowError('AmountExceedsDeposit', `voucher amount ${cumulativeAmount} exceeds the deposit ${state.deposit}; the payer must top up first`);
+  if (cumulativeAmount <= state.settled) throw escrowError('AmountNotIncreasing', `voucher amount ${cumulativeAmount} is not above the settled ${state.settled}; vouchers are cumulative`);
+  verifyVoucher(ctx, d, id, cumulativeAmount, signature);
+  await requirePolicy(ctx, d.token, d.payer, 'sender');
+  const delta = cumulativeAmount - state.settled;
+  writeChannel(ctx, id, { ...state, settled: cumulativeAmount });
+  await pay(ctx, d.token, ctx.self, d.payee, delta);
+  ctx.emit('Settled', { ...eventHead(id, d), cumulativeAmount, deltaPaid: delta, newSettled: cumulativeAmount });
+}
+
 export const escrowModule = defineModule({
   name: 'escrow',
   errors: escrowErrors.names,
@@ -143,17 +157,21 @@ export const escrowModule = defineModule({
       args: settleArgs,
       description: 'Payee or operator: collect up to a signed cumulative voucher amount (funds go to the payee).',
       signatures: (args, tx) => voucherChecks(args, tx.chainId),
-      async handler(ctx, { descriptor: d, cumulativeAmount, signature }) {
-        const { id, state } = await loadChannel(ctx, d);
-        requirePayeeOrOperator(ctx, d);
-        if (cumulativeAmount > state.deposit) throw escrowError('AmountExceedsDeposit', `voucher amount ${cumulativeAmount} exceeds the deposit ${state.deposit}; the payer must top up first`);
-        if (cumulativeAmount <= state.settled) throw escrowError('AmountNotIncreasing', `voucher amount ${cumulativeAmount} is not above the settled ${state.settled}; vouchers are cumulative`);
-        verifyVoucher(ctx, d, id, cumulativeAmount, signature);
-        await requirePolicy(ctx, d.token, d.payer, 'sender');
-        const delta = cumulativeAmount - state.settled;
-        writeChannel(ctx, id, { ...state, settled: cumulativeAmount });
-        await pay(ctx, d.token, ctx.self, d.payee, delta);
-        ctx.emit('Settled', { ...eventHead(id, d), cumulativeAmount, deltaPaid: delta, newSettled: cumulativeAmount });
+      handler: (ctx, args) => settleOne(ctx, args),
+    }),
+    settleBatch: method({
+      args: settleBatchArgs,
+      description: `Payee or operator: settle up to ${MAX_SETTLE_BATCH} channels in one call, in order; any failing item reverts the whole call (its error names the item's index).`,
+      signatures: (args, tx) => args.items.flatMap((item) => voucherChecks(item, tx.chainId)),
+      async handler(ctx, { items }) {
+        for (let i = 0; i < items.length; i++) {
+          try {
+            await settleOne(ctx, items[i]!);
+          } catch (e) {
+            if (e instanceof ModuleError) throw escrowErrors.error(e.name as EscrowErrorName, `item ${i}: ${e.message}`, { ...e.data, index: i });
+            throw e;
+          }
+        }
       },
     }),
     topUp: method({

@@ -5,5 +5,5 @@ export { channelIdBytes, channelIdHex, voucherDigestBytes, domainSeparatorBytes,
 export { packSlot, unpackSlot, channelStateType, type ChannelState } from './slot.js';
 export { ESCROW_ERRORS, errorSelector, type EscrowErrorName } from './errors.js';
 export { escrowEvents, channelOpenedData, type EscrowEventName } from './events.js';
-export { openArgs, settleArgs, topUpArgs, closeArgs, descriptorArgs, channelType } from './args.js';
+export { openArgs, settleArgs, settleBatchArgs, MAX_SETTLE_BATCH, topUpArgs, closeArgs, descriptorArgs, channelType } from './args.js';
 export { escrowModule } from './escrow.js';

@@ -3,7 +3,9 @@
  * assigned to it, runs the tiny classifier through the gpu API, and answers each task in its mode:
  * optimistic results are posted with a bond; redundant tasks are committed, then revealed once the
  * commit window has closed. It also watches results other providers post for its spec and
- * challenges the ones its own run contradicts.
+ * challenges the ones its own run contradicts. Under the AIVM trust rules (2), when a dispute on its
+ * spec waits for evidence (nobody could re-execute it at the challenge), it substantiates it with its
+ * own model file and the task's input, so the chain re-executes and decides.
  *
  * `dishonest` is for demos and tests: it posts corrupted optimistic results and, on redundant
  * tasks, commits but never reveals (a withholder), and it challenges nothing.
@@ -162,6 +164,7 @@ export class ReferenceProvider {
       if (!this.#jobs.has(key)) this.#jobs.set(key, { id: fromHex(key), phase: 'new' });
     }
     const posted = this.#o.watch ? await c.events('ResultPosted', from, head) : [];
+    const disputes = this.#o.watch ? await c.events('DisputeAwaitingEvidence', from, head) : [];
     this.#scanned = head;
     for (const [key, job] of this.#jobs) {
       if (job.phase === 'done') continue;
@@ -173,6 +176,7 @@ export class ReferenceProvider {
       }
     }
     for (const ev of posted) await this.#maybeChallenge(ev, head);
+    for (const ev of disputes) await this.#maybeSubstantiate(ev);
     this.#seenHead = head;
   }
 
@@ -230,6 +234,22 @@ export class ReferenceProvider {
       this.#record('challenge', key, r);
     } catch (e) {
       this.actions.push({ kind: 'challenge-error', taskId: key, error: (e as Error).name });
+    }
+  }
+
+  /** A dispute on this spec waiting for evidence: re-execution on chain with this provider's file settles it. */
+  async #maybeSubstantiate(ev: EventJson): Promise<void> {
+    const key = ev.args?.taskId as string;
+    if (!key) return;
+    const task = await this.#o.client.task(key);
+    if (!task || !equals(task.spec, this.spec) || task.status !== TaskStatus.Challenged || !task.post) return;
+    const answer = this.outputFor(task);
+    if (!answer) return; // the input is not on chain: nothing this provider can prove
+    try {
+      const r = await this.#send('substantiate', { taskId: task.taskId, modelFile: this.#o.model, input: task.input });
+      this.#record('substantiate', key, r);
+    } catch (e) {
+      this.actions.push({ kind: 'substantiate-error', taskId: key, error: (e as Error).name });
     }
   }
 

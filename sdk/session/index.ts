@@ -10,4 +10,5 @@ export { MessagingRpcClient, sessionFromJson, messageFromJson, type ReadResult, 
 export { publicIdentityFileJson, secretIdentityFileJson, identityFromFile, publicIdentityFromFile, IDENTITY_FILE_TYPE, type IdentityFileJson } from './messaging/identity-file.js';
 export { CommitteeWorker, majorityBodyHash, type WorkerOptions, type WorkerAction, type NodeKey } from './work/worker.js';
 export { WorkClient, type SendOutcome } from './work/client.js';
-export { echoHandler, httpHandler, type OracleHandler, type OracleTask, type OracleResult, type HttpHandlerOptions } from './work/handlers.js';
+export { echoHandler, httpHandler, readCapped, type OracleHandler, type OracleTask, type OracleResult, type HttpHandlerOptions } from './work/handlers.js';
+export { EquivocationWatch, signedCommitsOf, type SignedCommit, type EquivocationReport } from './work/equivocation.js';

@@ -104,8 +104,9 @@ describe('aivm CLI and provider processes against a devnet', function () {
       ['aivm', 'submit', '--model', modelPath, '--input', '0x12', ...dev(3), ...rpcArgs],
       ['aivm', 'register', '--model', modelPath, '--stake', 'lots', ...dev(5), ...rpcArgs],
       ['aivm', 'register', '--model', modelPath, '--stake', '0.5', ...dev(5), ...rpcArgs],
+      ['aivm', 'substantiate', '0x' + '11'.repeat(32), '--model', modelPath, ...dev(5), ...rpcArgs],
     ];
-    const expected = [/--input must be 32 bytes/, /--stake must be an amount of LUX/, /StakeBelowMin/];
+    const expected = [/--input must be 32 bytes/, /--stake must be an amount of LUX/, /StakeBelowMin/, /TaskUnknown/];
     for (const [i, args] of cases.entries()) {
       const r = await runCli(args);
       expect(r.code, args.join(' ')).to.equal(1);

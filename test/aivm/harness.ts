@@ -10,14 +10,26 @@ import { createDevChain, type DevChain, type Receipt, type SendResult, type Sign
 import { AIVM_ADDRESS, BURN_ADDRESS, ESCROW_ADDRESS, POOL_ADDRESS, TaskStatus, type ProviderView, type TaskView } from '../../sdk/aivm/index.js';
 
 export const ONE = 10n ** 18n;
+
+/** A BLS12-381 secret key from a tag (keccak of it, first byte 0x01: below the group order). */
+export function blsSecret(tag: string): Uint8Array {
+  const sk = new Uint8Array(keccak_256(new TextEncoder().encode(tag)));
+  sk[0] = 0x01;
+  return sk;
+}
 export const h32 = (b: number) => {
   const x = new Uint8Array(32);
   x[31] = b;
   return x;
 };
 
+/**
+ * A manual-mining dev chain. It runs the original AIVM rules (version 1, what a chain whose genesis
+ * names no version runs) unless `params.version` says otherwise: the tests of this folder pin them,
+ * and the trust-*.test.ts files cover rules 2, the dev genesis default.
+ */
 export async function aivmChain(params: Record<string, unknown> = {}): Promise<DevChain> {
-  return createDevChain({ mining: 'manual', genesis: { modules: { aivm: params } } });
+  return createDevChain({ mining: 'manual', genesis: { modules: { aivm: { version: 1, ...params } } } });
 }
 
 /** Signers from deterministic seeds, each funded with `amount` from dev account 9. */

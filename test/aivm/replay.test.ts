@@ -74,7 +74,7 @@ describe('aivm replay determinism', function () {
   });
 
   const follower = async () => {
-    const f = await startNode({ memory: true, genesis: devGenesis({ modules: { aivm: PARAMS } }), produce: false });
+    const f = await startNode({ memory: true, genesis: chain.node.chain.genesis, produce: false });
     followers.push(f);
     return f;
   };
@@ -122,7 +122,7 @@ describe('aivm replay determinism', function () {
   it('restarting a classic-level node between rounds stays deterministic (values read back from disk are never mutated)', async () => {
     const dir = tempDir('aivm-restart-');
     try {
-      const genesis = devGenesis({ modules: { aivm: PARAMS } });
+      const genesis = devGenesis({ modules: { aivm: { version: 1, ...PARAMS } } });
       const file = modelFile('restart');
       for (let round = 0; round < 3; round++) {
         const node = await startNode({ dataDir: dir, genesis, mining: { mode: 'manual' }, verifier: { threads: 0 } });

@@ -8,14 +8,10 @@ import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { type DevChain, type Signer } from '../../sdk/chain.js';
 import { attestationMessage, Mode, signAttestation } from '../../sdk/aivm/index.js';
-import { accountsOf, aivmChain, at, checkConservation, failed, fundedSigners, h32, head, ok, ONE, task, type Call } from './harness.js';
+import { accountsOf, aivmChain, blsSecret, at, checkConservation, failed, fundedSigners, h32, head, ok, ONE, task, type Call } from './harness.js';
 
 const K = (...p: Uint8Array[]) => new Uint8Array(keccak_256(Buffer.concat(p)));
-const skOf = (tag: string) => {
-  const sk = K(new TextEncoder().encode(tag));
-  sk[0] = 0x01; // below the BLS12-381 group order
-  return sk;
-};
+const skOf = blsSecret;
 const le32 = (n: number) => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(n);

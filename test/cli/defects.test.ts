@@ -201,11 +201,11 @@ describe('CLI defects of the first hour (acceptance 3)', function () {
 
   it('--json on every command that prints a result', async () => {
     const program = new Command('sessionchain');
-    for (const m of ['devnet', 'keys', 'tx', 'data', 'genesis', 'session', 'work', 'worker', 'escrow', 'aivm', 'provider']) (await import(`../../bin/commands/${m}.js`)).register(program);
+    for (const m of ['devnet', 'keys', 'tx', 'data', 'genesis', 'session', 'work', 'worker', 'escrow', 'aivm', 'provider', 'serve-inference', 'pay']) (await import(`../../bin/commands/${m}.js`)).register(program);
     const leaves: Command[] = [];
     const walk = (c: Command) => (c.commands.length === 0 ? leaves.push(c) : c.commands.forEach(walk));
     program.commands.forEach(walk);
-    const servers = ['devnet', 'provider']; // long-running; they log instead of printing a result
+    const servers = ['devnet', 'provider', 'serve-inference']; // long-running; they log instead of printing a result
     const missing = leaves.filter((c) => !servers.includes(c.name()) && !c.options.some((o) => o.long === '--json')).map((c) => `${c.parent?.name()} ${c.name()}`);
     expect(missing).to.deep.equal([]);
     expect(leaves.length).to.be.greaterThan(50);

@@ -3,7 +3,8 @@
  * against a fresh `sessionchain devnet` process, the way the README says to run them: `sessionchain`
  * on the PATH (`npm link`), `SESSIONCHAIN_RPC` pointing at the devnet, one shell per block in one
  * working directory. A block is skipped only when the line before it is a visible
- * `<!-- no-run: reason -->` marker. Background jobs a block leaves are stopped with its process group.
+ * `<!-- no-run: reason -->` marker. Background jobs a block leaves running (a server the next block
+ * uses) live on, as in a terminal, and are stopped with their block's process group at the end.
  * Afterwards no secret (the passphrase, a key seed, a keystore) is left in the working directory.
  */
 import { expect } from 'chai';
@@ -37,11 +38,25 @@ export function shellBlocks(markdown: string): ReadmeBlock[] {
   return out;
 }
 
+/** Process groups of the blocks run so far (their leftover background jobs are stopped at the end). */
+const groups: number[] = [];
+
+function stopGroups(): void {
+  for (const g of groups.splice(0)) {
+    try {
+      process.kill(-g, 'SIGTERM');
+    } catch {
+      // the group is already gone
+    }
+  }
+}
+
 function runBlock(block: ReadmeBlock, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     // -e: the first failing command fails the block; its own process group, so that background
-    // jobs it leaves (workers, providers) can be stopped with it.
+    // jobs it leaves (workers, providers, servers) can be stopped with it.
     const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', block.text], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    groups.push(child.pid!);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -49,11 +64,6 @@ function runBlock(block: ReadmeBlock, cwd: string, env: NodeJS.ProcessEnv, timeo
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        // the group is already gone
-      }
       resolve({ code, output });
     });
   });
@@ -86,6 +96,7 @@ describe('README: every sh block runs as written against a fresh devnet (accepta
     for (const k of ['SESSIONCHAIN_HOME', 'SESSIONCHAIN_PASSWORD', 'SESSIONCHAIN_SEED', 'SESSIONCHAIN_NODE_SEED', 'SESSIONCHAIN_OUTPUT']) delete env[k];
   });
   after(async () => {
+    stopGroups();
     await devnet?.stop();
     removeDir(dir);
   });

@@ -96,13 +96,16 @@ describe('session work: CLI', function () {
     const records = await cli(url, ['work', 'records', req.json.result]);
     expect(records.json.length).to.be.at.least(3);
 
-    expect((await cli(url, ['work', 'finalize', sessionId, '--output-text', 'done', '--dev', '0'])).code).to.equal(0);
+    // a made-up output is refused (rules 2); without --output the command proposes the attested one
+    const madeUp = await cli(url, ['work', 'finalize', sessionId, '--output-text', 'done', '--dev', '0']);
+    expect(madeUp.error?.message).to.match(/^OutputNotAttested/);
+    expect((await cli(url, ['work', 'finalize', sessionId, '--dev', '0'])).code).to.equal(0);
     for (let round = 0; round < 4; round++) {
       await passes();
       if ((await cli(url, ['work', 'show', sessionId])).json.state === 'finalized') break;
     }
     const fin = await cli(url, ['work', 'wait', sessionId, '--state', 'finalized', '--timeout', '5']);
-    expect(fin.json.outputHash).to.equal(toHex(sha256(utf8('done'))));
+    expect(fin.json.outputHash).to.equal(toHex(sha256(utf8('{"q":"temp"}'))));
     expect((await cli(url, ['work', 'committee', sessionId])).json.quorum).to.equal(3);
   });
 

@@ -33,7 +33,12 @@ export function testNode(i: number, chain: DevChain): TestNode {
   return { key, id: nodeIdFromPublicKey(key.publicKey), operator: chain.signer(i % 10, 'secp256k1'), endpoint: `https://node${i}.example` };
 }
 
+/**
+ * The chain-level tests pin the original sessionwork rules (version 1, what a chain whose genesis
+ * names no version runs); work-outputs.test.ts covers rules 2, the dev genesis default.
+ */
 export const DEFAULT_TEST_PARAMS = {
+  version: 1,
   minStake: (1000n * ONE).toString(),
   committeeMin: 3,
   committeeMax: 4,

@@ -33,6 +33,7 @@ import {
   quorumSize,
   receiptId,
   SessionState,
+  SESSION_RECORD_BASE_BYTES,
   StepKind,
   StepState,
   validateAttestationForStep,
@@ -321,6 +322,19 @@ describe('session work: codecs and steps', () => {
     expect([failed.state, failed.error, failed.createdAt]).to.deep.equal([SessionState.failed, 'step 1 timed out', -5n]);
     expect(() => decodeSession(enc.subarray(0, 260))).to.throw().with.property('name', 'InvalidEncoding');
     expect(() => decodeSession(new Uint8Array([...enc, 0]))).to.throw().with.property('name', 'InvalidEncoding');
+  });
+
+  it('SESSION_RECORD_BASE_BYTES is what an encoded record is without members and error text (197), and each adds its bytes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 8 }), fc.string({ maxLength: 40 }), (n, error) => {
+        const committee = Array.from({ length: n }, (_, i) => id(`m${i}`));
+        const enc = encodeSession({ sessionId: id('s'), epoch: 1n, committee, error });
+        expect(enc.length).to.equal(SESSION_RECORD_BASE_BYTES + 32 * n + Buffer.byteLength(error, 'utf8'));
+      }),
+      { numRuns: 50, seed: 13 },
+    );
+    expect(SESSION_RECORD_BASE_BYTES).to.equal(encodeSession({ sessionId: id('s'), epoch: 0n }).length);
+    expect(SESSION_RECORD_BASE_BYTES).to.equal(197);
   });
 });
 

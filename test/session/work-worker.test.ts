@@ -1,37 +1,44 @@
 /**
  * Acceptance 3 end to end: a devnet node serving JSON-RPC, five registered service nodes, four
  * reference committee workers running (the fifth node is down), and a session owner using only the
- * RPC client: create → start → oracle read → records → commit → attested CompleteStep → finalize
- * with session/complete. Also the worker's HTTP handler against a local server.
+ * RPC client: create → start → oracle read → records → commit → attested CompleteStep → delivery
+ * receipts → finalize with session/complete; the receipts root is non-empty and its proofs verify
+ * over RPC, down to the header's state root. An equivocating worker is reported by the others and
+ * slashed exactly once, with no manual step. Also the worker's HTTP handler against a local server.
  */
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
-import { createDevChain, MlDsaSigner, RpcServer, sha256, toHex, utf8, concat, u32be, type DevChain, addressBytes, devSigner } from '../../sdk/chain.js';
-import { CommitteeWorker, echoHandler, httpHandler, majorityBodyHash, WorkClient, quorumSize, oracleRecordsRoot, merkleRoot, sessionCompleteCommit } from '../../sdk/session/index.js';
+import { createDevChain, MlDsaSigner, RpcServer, sha256, toHex, utf8, concat, u32be, type DevChain, addressBytes, devSigner, fromHex, decodeValue, verifyStateProof } from '../../sdk/chain.js';
+import { CommitteeWorker, echoHandler, httpHandler, majorityBodyHash, WorkClient, quorumSize, oracleRecordsRoot, merkleRoot, sessionCompleteCommit, verifyMerkleProof, SESSION_WORK_ADDRESS, receiptId } from '../../sdk/session/index.js';
+import { keys, sessionRecord } from '../../vm/session/work/state.js';
 import { startDevnet, type DevnetProcess } from '../helpers/processes.js';
 import { until } from '../helpers/until.js';
 
 const ONE = 10n ** 18n;
 
-describe('session work: reference committee workers over JSON-RPC', function () {
-  this.timeout(120_000);
-  let chain: DevChain;
+/** A dev chain (default genesis: rules 2) serving JSON-RPC for the suite; its workers stop after it. */
+function servedChain(committeeMin: number, committeeMax: number) {
+  const env = { chain: undefined as unknown as DevChain, url: '', workers: [] as CommitteeWorker[] };
   let server: RpcServer;
-  let url: string;
-  const workers: CommitteeWorker[] = [];
-
   before(async () => {
-    chain = await createDevChain({ genesis: { modules: { sessionwork: { committeeMin: 4, committeeMax: 5, minStake: (100n * ONE).toString(), stepTimeoutBlocks: 500, sessionTimeoutBlocks: 2000 } } } });
-    server = new RpcServer(chain.node, { port: 0 });
-    ({ url } = await server.listen());
+    env.chain = await createDevChain({ genesis: { modules: { sessionwork: { committeeMin, committeeMax, minStake: (100n * ONE).toString(), stepTimeoutBlocks: 500, sessionTimeoutBlocks: 2000 } } } });
+    server = new RpcServer(env.chain.node, { port: 0 });
+    env.url = (await server.listen()).url;
   });
   after(async () => {
-    for (const w of workers) await w.stop();
+    for (const w of env.workers) await w.stop();
     await server?.close();
-    await chain?.stop();
+    await env.chain?.stop();
   });
+  return env;
+}
+
+describe('session work: reference committee workers over JSON-RPC', function () {
+  this.timeout(120_000);
+  const env = servedChain(4, 5);
 
   it('runs a whole workload session with 4 live workers of a 5-member committee', async () => {
+    const { chain, url, workers } = env;
     for (let i = 0; i < 5; i++) {
       const w = new CommitteeWorker({
         rpc: url,
@@ -76,15 +83,53 @@ describe('session work: reference committee workers over JSON-RPC', function () 
       expect(att.signers.length).to.be.at.least(quorumSize(5));
       expect(att.signers.map(toHex)).to.not.include(workers[4]!.nodeIdHex);
 
-      const output = sha256(utf8('the answer'));
+      // every live worker whose record carried the attested output sends a delivery receipt
+      const receipts = await until('a receipt from each delivering worker', async () => {
+        const rs = await owner.query('getReceipts', { sessionId });
+        return rs.length === records.length ? rs : undefined;
+      });
+      expect(receipts.map((r) => toHex(r.senderId)).sort()).to.deep.equal(records.map((r) => toHex(r.nodeId)).sort());
+      for (const r of receipts) {
+        expect([r.stepIndex, toHex(r.messageHash), toHex(r.receiverId)]).to.deep.equal([0, toHex(step.outputHash), toHex(sessionId)]);
+        expect(toHex(r.receiptId)).to.equal(toHex(receiptId(sessionId, 0, step.outputHash, r.senderId, sessionId)));
+      }
+
+      // the session output is the attested one (one step: that step's output)
+      const output = await owner.query('getSessionOutput', { sessionId });
+      expect(toHex(output)).to.equal(toHex(step.outputHash));
+      const ids = receipts.map((r) => r.receiptId);
       const fin = await owner.send<Uint8Array>('requestFinalize', { sessionId, outputHash: output });
       expect(fin.status, fin.errorMessage ?? '').to.equal(1);
-      expect(toHex(fin.result)).to.equal(toHex(sessionCompleteCommit(output, merkleRoot([root]), merkleRoot([]))));
+      expect(toHex(fin.result)).to.equal(toHex(sessionCompleteCommit(output, merkleRoot([root]), merkleRoot(ids))));
       const done = await until('the session to finalize', async () => {
         const s = await owner.query('getSession', { sessionId });
         return s.state === 'finalized' ? s : undefined;
       });
       expect(toHex(done.outputHash)).to.equal(toHex(output));
+
+      // the receipts root is non-empty, and every receipt's proof verifies over RPC …
+      expect(toHex(done.receiptsRoot)).to.equal(toHex(merkleRoot(ids)));
+      expect(toHex(done.receiptsRoot)).to.not.equal(toHex(new Uint8Array(32)));
+      for (let i = 0; i < ids.length; i++) {
+        const p = await owner.query('getReceiptProof', { sessionId, index: i });
+        expect(toHex(p.receiptsRoot)).to.equal(toHex(done.receiptsRoot));
+        expect(verifyMerkleProof(ids[i]!, p.proof, done.receiptsRoot)).to.equal(true);
+        expect(verifyMerkleProof(sha256(utf8('not a receipt')), p.proof, done.receiptsRoot)).to.equal(false);
+      }
+      // … and the root itself is in the session record under the head's state root (chain.GetProof)
+      const head = await owner.rpc.call<any>('chain.Head');
+      const key = keys.session(sessionId);
+      const sp = await owner.rpc.call<any>('chain.GetProof', { address: SESSION_WORK_ADDRESS, key: toHex(key), block: head.height });
+      const value = await verifyStateProof(fromHex(sp.stateRoot), concat(addressBytes(SESSION_WORK_ADDRESS), key), sp.proof.map((x: string) => fromHex(x)));
+      expect(sp.stateRoot).to.equal(head.stateRoot);
+      expect(toHex(decodeValue(sessionRecord, value!).receiptsRoot)).to.equal(toHex(done.receiptsRoot));
+      // each block that recorded receipts carries their root in its header (sessionReceipts)
+      const byHeight = new Map<bigint, Uint8Array[]>();
+      for (const r of receipts) byHeight.set(r.height, [...(byHeight.get(r.height) ?? []), r.receiptId]);
+      for (const [h, hs] of byHeight) {
+        const b = await owner.rpc.call<any>('chain.GetBlock', [Number(h)]);
+        expect(b.extraRoots.sessionReceipts).to.equal(toHex(merkleRoot(hs)));
+      }
 
       // the sessionvm RPC family serves the same session
       const viaRpc = await owner.rpc.call<any>('sessionvm.GetWorkSession', { sessionId: toHex(sessionId) });
@@ -99,12 +144,15 @@ describe('session work: reference committee workers over JSON-RPC', function () 
 
       // every worker action that failed lost a race; none was refused for a reason of its own
       for (const w of workers) for (const a of w.actions.filter((x) => x.status === 0)) expect(['RecordsAlreadyCommitted', 'StepNotOpen', 'DuplicateSigner', 'StepNotCommitted', 'SessionFinalized']).to.include(a.error);
+      // (a worker logs an action once its receipt is back, which may be after the chain shows it)
+      await until('the workers to log their receipts', async () => workers.flatMap((w) => w.actions).filter((a) => a.action === 'receipt' && a.status === 1).length === records.length);
     } finally {
       owner.close();
     }
   });
 
   it('rejects bad sessionvm RPC params with -32602 and unknown sessions with a named error', async () => {
+    const { chain, url } = env;
     const rpc = new WorkClient(url).rpc;
     try {
       const bad: any = await rpc.call('sessionvm.GetWorkSession', { sessionId: '0x1234' }).catch((e: any) => e);
@@ -121,6 +169,63 @@ describe('session work: reference committee workers over JSON-RPC', function () 
       writer.close();
     } finally {
       rpc.close();
+    }
+  });
+});
+
+describe('session work: an equivocating worker', function () {
+  this.timeout(120_000);
+  const env = servedChain(5, 5);
+
+  it('acceptance 3: two different shares for one subject are reported by the others and slashed exactly once; the session still finalizes', async () => {
+    const { chain, url, workers } = env;
+    for (let i = 0; i < 5; i++) {
+      const w = new CommitteeWorker({ rpc: url, operator: chain.signer(i, 'secp256k1'), nodeKey: new MlDsaSigner(sha256(concat(utf8('test/equivocation-node'), u32be(i)))), handler: echoHandler(), pollMs: 200, equivocate: i === 2 });
+      expect(await w.ensureRegistered(`https://eq${i}.example`, 100n * ONE)).to.equal('active');
+      workers.push(w);
+    }
+    for (const w of workers) await w.start();
+    const culprit = workers[2]!;
+    const owner = new WorkClient(url, chain.signer(9, 'secp256k1'));
+    try {
+      const sessionId = (await owner.send<Uint8Array>('createSession', { serviceId: sha256(utf8('equivocation')) })).result;
+      expect((await owner.send('startSession', { sessionId })).status).to.equal(1);
+      const requestId = (await owner.send<Uint8Array>('createOracleRequest', { sessionId, kind: 2, input: utf8('q') })).result;
+
+      const slashed = await until('the equivocating node to be slashed', async () => {
+        const n = await owner.query('getNode', { nodeId: culprit.nodeId });
+        return n.status === 'slashed' ? n : undefined;
+      });
+      // the evidence: the culprit's two signatures over the same (domain, subject, epoch), different roots
+      const evs = await owner.rpc.call<any[]>('chain.GetEvents', { address: 'sessionwork', name: 'NodeSlashed', fromBlock: '1' });
+      expect(evs.map((e) => e.args.nodeId)).to.deep.equal([culprit.nodeIdHex]);
+      expect(slashed.stake).to.equal(0n);
+      // (a worker logs an action once its receipt is back, which may be after the chain shows it)
+      await until('the reporter to log its report', async () => workers.some((w) => w.actions.some((a) => a.action === 'report' && a.status === 1)));
+      await until('the culprit to log its second share', async () => culprit.actions.some((a) => a.action === 'equivocate'));
+      const reports = workers.flatMap((w) => w.actions.filter((a) => a.action === 'report'));
+      expect(reports.filter((a) => a.status === 1)).to.have.length(1);
+      for (const a of reports.filter((x) => x.status === 0)) expect(a.error).to.equal('AlreadySlashed');
+      expect(culprit.actions.filter((a) => a.action === 'equivocate').map((a) => a.error)).to.deep.equal(['WrongCommitRoot']);
+
+      // the step completes without the slashed node's share, and the session finalizes
+      const step = await until('the step to complete', async () => {
+        const st = await owner.query('getStep', { sessionId, stepIndex: 0 });
+        return st.state === 'completed' ? st : undefined;
+      });
+      expect(toHex(step.request!.requestId)).to.equal(toHex(requestId));
+      await until('the receipts', async () => (await owner.query('getSession', { sessionId })).receiptCount >= 4);
+      expect((await owner.send('requestFinalize', { sessionId, outputHash: await owner.query('getSessionOutput', { sessionId }) })).status).to.equal(1);
+      const done = await until('finalization', async () => {
+        const se = await owner.query('getSession', { sessionId });
+        return se.state === 'finalized' ? se : undefined;
+      });
+      const att = await owner.query('getAttestation', { attestationId: step.attestationId });
+      expect(att.signers.length).to.be.at.least(quorumSize(5));
+      expect(toHex(done.outputHash)).to.equal(toHex(sha256(utf8('q'))));
+      expect((await owner.rpc.call<any[]>('chain.GetEvents', { address: 'sessionwork', name: 'NodeSlashed', fromBlock: '1' })).length).to.equal(1);
+    } finally {
+      owner.close();
     }
   });
 });
@@ -213,6 +318,34 @@ describe('session work: oracle handlers', () => {
     expect(bad.resultCode).to.equal(0);
     const cut = await httpHandler({ allowAnyHost: true, maxBodyBytes: 10 })(task({ method: 'GET', url: `${base}/long` }));
     expect(cut.body.length).to.equal(10);
+  });
+
+  it('http streams the body and stops reading at the cap: a server that never ends its body is cut off', async () => {
+    let closed!: () => void;
+    const gone = new Promise<void>((r) => (closed = r));
+    let written = 0;
+    const endless = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) written += chunk.length;
+      };
+      res.on('drain', pump);
+      res.on('close', () => closed());
+      pump();
+    });
+    await new Promise<void>((r) => endless.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(endless.address() as { port: number }).port}/stream`;
+      const r = await httpHandler({ allowHosts: ['127.0.0.1'], maxBodyBytes: 100_000 })(task({ method: 'GET', url }));
+      expect([r.resultCode, r.body.length]).to.deep.equal([200, 100_000]);
+      expect(r.body.every((b) => b === 0x61)).to.equal(true);
+      await gone; // the worker dropped the connection instead of reading on
+      expect(written).to.be.lessThan(1 << 30);
+    } finally {
+      endless.closeAllConnections();
+      await new Promise<void>((r) => endless.close(() => r()));
+    }
   });
 
   it('majorityBodyHash picks the most common body hash, ties by the smallest', () => {

@@ -2,15 +2,18 @@
  * TEE attestations (spec §2.9 TEE-accelerated, K1/K6). A provider registers an attestation signed
  * with BLS12-381 (min-pk: 48-byte attesting key in G1, 96-byte signature in G2) over
  * `attestationMessage(...)`. The envelope is checked with proof_verify, the signature for real
- * with @noble/curves, and the op is queued for attestation_apply in this block's round. A model's
- * owner allow-lists measurements for its spec with a trust score; a TEE task's poster whose
- * applied attestation is verified, unexpired and allow-listed gets a shorter challenge window.
- * The bond is never waived.
+ * with @noble/curves, and the op is queued for attestation_apply in this block's round. Under rules
+ * 2 the attesting key must also hold a vendor certificate (`tee.ts`) for the attestation's
+ * measurement and kind, and the attestation expires with it. A model's owner allow-lists
+ * measurements for its spec with a trust score; a TEE task's poster whose applied attestation is
+ * verified, unexpired and allow-listed gets a shorter challenge window. The bond is never waived.
  */
-import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { addressBytes, concat, isZero, keccak256, t, u32be, u64be, utf8, type Address } from '../../chain/index.js';
+import { blsPublicKey, blsSign, blsVerify } from './bls.js';
 import { KERNEL_GAS } from './constants.js';
 import type { Env } from './env.js';
+import { AIVM_RULES } from './params.js';
+import { checkCertified } from './tee.js';
 import { ATT_EXPIRED, ATT_VERIFIED, checkProof, decodeAttestation, decodeEpochState, encodeAttestationOp, PROOF_OK } from './kernels.js';
 import { AivmReader, attestationT, K } from './state.js';
 import { aivmErrors } from './errors.js';
@@ -33,17 +36,7 @@ export function attestationMessage(f: AttestationFields): Uint8Array {
 
 /** Signs an attestation message with a BLS12-381 secret key (tools and tests). */
 export function signAttestation(secretKey: Uint8Array, message: Uint8Array): { attestingKey: Uint8Array; signature: Uint8Array } {
-  const bls = bls12_381.longSignatures;
-  return { attestingKey: bls.getPublicKey(secretKey).toBytes(true), signature: bls.sign(bls.hash(message), secretKey).toBytes(true) };
-}
-
-function blsVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    const bls = bls12_381.longSignatures;
-    return bls.verify(signature, bls.hash(message), publicKey);
-  } catch {
-    return false; // malformed points are invalid signatures
-  }
+  return { attestingKey: blsPublicKey(secretKey), signature: blsSign(secretKey, message) };
 }
 
 export interface RegisterAttestationArgs {
@@ -70,6 +63,8 @@ export async function registerAttestation(e: Env, provider: Address, a: Register
   if (existing && existing.provider !== provider) throw aivmErrors.error('AttestationDigestTaken', 'another provider registered this quote digest');
   const count = await e.w.count(K.attestationCount);
   if (!existing && count >= e.p.attestationSlots) throw aivmErrors.error('AttestationTableFull', `all ${e.p.attestationSlots} attestation slots are in use`);
+  // Rules 2: only a vendor-certified key counts, and never past its certificate.
+  const expiryNs = e.p.version >= AIVM_RULES.trust ? await checkCertified(e, a) : a.expiryNs;
 
   const message = attestationMessage({ chainId: e.ctx.block.chainId, provider, digest: a.digest, measurement: a.measurement, expiryNs: a.expiryNs, kind: a.kind });
   e.ctx.gas.charge(KERNEL_GAS.proofVerifyOp, 'proof_verify');
@@ -84,12 +79,12 @@ export async function registerAttestation(e: Env, provider: Address, a: Register
   e.ctx.gas.charge(KERNEL_GAS.attestationOp, 'attestation_apply');
   const epochRaw = await e.w.state.get(K.epochState);
   const epoch = epochRaw ? Number(decodeEpochState(epochRaw).currentEpoch & 0xffffffffn) : 0;
-  const op = encodeAttestationOp({ teeQuoteDigest: a.digest, measurement: a.measurement, attestingKey: a.attestingKey, expiryNs: a.expiryNs, kind: a.kind, epoch });
+  const op = encodeAttestationOp({ teeQuoteDigest: a.digest, measurement: a.measurement, attestingKey: a.attestingKey, expiryNs, kind: a.kind, epoch });
   await e.w.append(K.blockAttCount, K.blockAtt, t.bytes(op.length), op);
-  e.w.state.setValue(attestationT, K.attestation(a.digest), { provider, measurement: a.measurement, attestingKey: a.attestingKey, expiryNs: a.expiryNs, kind: a.kind, registeredHeight: e.height });
+  e.w.state.setValue(attestationT, K.attestation(a.digest), { provider, measurement: a.measurement, attestingKey: a.attestingKey, expiryNs, kind: a.kind, registeredHeight: e.height });
   e.w.state.setValue(t.bytes32, K.attestationOf(provider), a.digest);
   if (!existing) e.w.setCount(K.attestationCount, count + 1);
-  e.ctx.emit('AttestationRegistered', { provider, digest: a.digest, measurement: a.measurement, bindingHash: proof.bindingHash, expiryNs: a.expiryNs });
+  e.ctx.emit('AttestationRegistered', { provider, digest: a.digest, measurement: a.measurement, bindingHash: proof.bindingHash, expiryNs });
   return proof.bindingHash;
 }
 
@@ -109,6 +104,24 @@ export async function teeTrust(r: AivmReader, provider: Address, spec: Uint8Arra
   if ((entry.status & ATT_VERIFIED) === 0 || (entry.status & ATT_EXPIRED) !== 0) return undefined;
   if (entry.expiryNs !== 0n && entry.expiryNs <= nowNs) return undefined;
   return r.state.getValue(t.uint8, K.teeAllow(spec, entry.measurement));
+}
+
+/** Whether `provider` has a live TEE attestation allow-listed for `spec` with enough trust. */
+export async function isTeeProvider(r: AivmReader, minTrust: number, provider: Address, spec: Uint8Array, nowNs: bigint): Promise<boolean> {
+  const trust = await teeTrust(r, provider, spec, nowNs);
+  return trust !== undefined && trust >= minTrust;
+}
+
+/** Selection filter of TEE tasks: only TEE providers for `spec` at this block's time. */
+export function teeProviderFilter(e: Env, spec: Uint8Array): (op: Address) => Promise<boolean> {
+  return (op) => isTeeProvider(e.w, e.p.minTrustScore, op, spec, e.timestampNs);
+}
+
+/** Rules 2: a result for a requireTee task comes only from a provider that is a TEE provider now. */
+export async function requireTeeProvider(e: Env, provider: Address, spec: Uint8Array): Promise<void> {
+  if (!(await isTeeProvider(e.w, e.p.minTrustScore, provider, spec, e.timestampNs))) {
+    throw aivmErrors.error('TeeRequired', `this task requires a TEE: ${provider} has no live, certified attestation allow-listed for the model with trust ≥ ${e.p.minTrustScore}`);
+  }
 }
 
 export interface AllowArgs {

@@ -40,4 +40,13 @@ export const events: Record<string, EventDef> = {
   MeasurementAllowed: ev({ spec: bytes32, measurement: bytes32, trust: uint8 }, ['spec']),
   EpochClosed: ev({ epoch: uint64, height: uint64, stateRoot: bytes32 }, ['epoch']),
   DeadlineFailed: ev({ taskId: bytes32, kind: uint8, error: t.string() }, ['taskId']),
+  // Rules 2.
+  AttestingKeyCertified: ev({ keyHash: bytes32, measurement: bytes32, kind: uint32, notAfterNs: uint64, vendor: t.string() }, ['keyHash']),
+  TeePolicyChanged: ev({ modelRoot: bytes32, requireTee: bool }, ['modelRoot']),
+  DisputeAwaitingEvidence: ev({ taskId: bytes32, deadline: uint64, reason: t.string() }, ['taskId']),
+  DisputeSubstantiated: ev({ taskId: bytes32, by: address, canonical: bytes32 }, ['taskId', 'by']),
+  DisputeUnsubstantiated: ev({ taskId: bytes32, provider: address, challenger: address, burned: uint256 }, ['taskId']),
+  AnchorArenaNearCapacity: ev({ used: uint32, capacity: uint32, height: uint64 }),
+  AnchorArenaFull: ev({ used: uint32, capacity: uint32, height: uint64 }),
+  AnchorArenaRotated: ev({ segment: uint32, anchors: uint32, auditRoot: bytes32, reason: t.string() }, ['segment']),
 };

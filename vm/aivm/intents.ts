@@ -7,8 +7,11 @@
  * checks of the spec, in order: id binding (IDMismatch), commitment (NotCommitted), replay
  * (AlreadyUsed). Until an intent is committed the verifier rejects it: fail-closed.
  */
-import { equals, isZero, keccak256, toHex, type Address } from '../../chain/index.js';
+import { equals, isZero, keccak256, t, toHex, type Address } from '../../chain/index.js';
+import { teeProviderFilter } from './attestations.js';
 import { Mode } from './constants.js';
+import { AIVM_RULES } from './params.js';
+import { teeRequiredFor } from './tee.js';
 import type { Env } from './env.js';
 import { intentCommitT, intentUseT, K } from './state.js';
 import { createTask } from './tasks.js';
@@ -39,14 +42,20 @@ function checkMode(mode: number): Mode {
   return mode;
 }
 
-/** The legacy SubmitTask: the sender opens a task and pays its reward escrow and fee. */
-export async function submitTask(e: Env, requester: Address, a: SubmitTaskArgs, filter?: (op: Address) => Promise<boolean>): Promise<Uint8Array> {
+/**
+ * The legacy SubmitTask: the sender opens a task and pays its reward escrow and fee. A TEE task
+ * (mode 2; under rules 2 also any task of a model that requires TEE) goes to TEE providers only.
+ */
+export async function submitTask(e: Env, requester: Address, a: SubmitTaskArgs): Promise<Uint8Array> {
   const mode = checkMode(a.mode);
   if (a.input.length > 0 && !equals(keccak256(a.input), a.prompt)) throw aivmErrors.error('PromptMismatch', 'prompt must be keccak256(input) when the input is given');
   checkFee(e, a.fee, a.n);
   const intentId = computeIntentId({ cChain: e.p.cChain, aChain: e.p.aChain, cTx: e.ctx.tx.hash, callIndex: 0, caller: requester, spec: a.spec, prompt: a.prompt, n: a.n, threshold: a.threshold, fee: a.fee });
   if (await e.w.state.has(K.intentUsed(intentId))) throw aivmErrors.error('AlreadyUsed', 'this intent already created a task');
-  const id = await createTask(e, { mode, requester, spec: a.spec, prompt: a.prompt, input: a.input, n: a.n, threshold: a.threshold, rewardPerOperator: a.reward, fee: a.fee, intentId, filter: mode === Mode.TEEAttested ? filter : undefined });
+  const requireTee = e.p.version >= AIVM_RULES.trust ? await teeRequiredFor(e.w, e.p, a.spec, mode) : mode === Mode.TEEAttested;
+  const filter = requireTee ? teeProviderFilter(e, a.spec) : undefined;
+  const id = await createTask(e, { mode, requester, spec: a.spec, prompt: a.prompt, input: a.input, n: a.n, threshold: a.threshold, rewardPerOperator: a.reward, fee: a.fee, intentId, filter });
+  if (requireTee && e.p.version >= AIVM_RULES.trust) e.w.state.setValue(t.bool, K.taskTee(id), true);
   e.w.state.setValue(intentUseT, K.intentUsed(intentId), { task: id });
   return id;
 }

@@ -3,7 +3,7 @@
  * fraud proofs, TEE acceleration, the model registry, legacy rewards, and the per-block kernel round
  * whose state root goes into the block header (`aivm.state`, next to `aivm.receipts`).
  */
-import { t, toHex, type Address, LUX_ADDRESS, defineModule, method, query, type CallContext, type ReadContext } from '../../chain/index.js';
+import { t, toHex, LUX_ADDRESS, defineModule, method, query, type CallContext, type ReadContext } from '../../chain/index.js';
 import { allowMeasurement, registerAttestation, teeTrust } from './attestations.js';
 import { AIVM_ADDRESS, BURN_ADDRESS, ESCROW_ADDRESS, Mode, POOL_ADDRESS, TaskStatus } from './constants.js';
 import { Env } from './env.js';
@@ -11,14 +11,17 @@ import { events } from './events.js';
 import { commitIntent, importIntent, submitTask } from './intents.js';
 import { ZERO_ROOT } from './merkle.js';
 import { registerModel, transferModel, updateModelLicense, updateModelWeights } from './models.js';
-import { challenge, expireUnposted, finalizeOptimistic, postResult, settleQuorumTask } from './optimistic.js';
+import { disputeDeadline, settleQuorumTask, substantiate } from './disputes.js';
+import { challenge, expireUnposted, finalizeOptimistic, postResult } from './optimistic.js';
+import { anchorArenaView, anchorArenaViewT } from './round.js';
+import { certificateOf, certifyAttestingKey, setRequireTee, teeCertT } from './tee.js';
 import { claimRewards, deregisterOperator, eligibleSet, registerOperator, withdrawStake } from './operators.js';
 import { parseAivmParams, type AivmParams } from './params.js';
 import { currentReceiptRoot, exportReceipt, resolveTaskId } from './receipts.js';
 import { legacyMerkleRoot } from './rewards.js';
 import { runRound } from './round.js';
 import { aivmRpc } from './rpc.js';
-import { AivmReader, dueT, DueKind, intentCommitT, intentUseT, K, legacyReceiptT } from './state.js';
+import { anchorSegmentT, AivmReader, disputeT, dueT, DueKind, intentCommitT, intentUseT, K, legacyReceiptT } from './state.js';
 import { commitResponse, revealResponse } from './tasks.js';
 import {
   accountingViewT,
@@ -44,15 +47,6 @@ const reader = (ctx: ReadContext<AivmParams>) => new AivmReader(ctx.state);
 const id32 = t.struct({ id: t.bytes32 });
 const taskArg = t.struct({ taskId: t.bytes32 });
 const addressArg = t.struct({ address: t.address });
-
-/** A TEE task's candidates: providers whose applied attestation is allow-listed for the spec. */
-function teeFilter(ctx: Ctx, spec: Uint8Array) {
-  const r = new AivmReader(ctx.state);
-  return async (op: Address) => {
-    const trust = await teeTrust(r, op, spec, ctx.block.timestamp * 1_000_000n);
-    return trust !== undefined && trust >= ctx.params.minTrustScore;
-  };
-}
 
 export const aivmModule = defineModule<AivmParams>({
   name: 'aivm',
@@ -91,7 +85,7 @@ export const aivmModule = defineModule<AivmParams>({
       args: t.struct({ mode: t.uint8, spec: t.bytes32, prompt: t.bytes32, input: t.bytes(64), n: t.uint32, threshold: t.uint32, reward: t.uint256, fee: t.uint256 }),
       returns: t.bytes32,
       description: 'Open a task (mode 0 optimistic, 1 redundant M-of-N, 2 TEE); escrows reward × N and burns the fee.',
-      handler: (ctx, a) => submitTask(env(ctx), ctx.caller, a, teeFilter(ctx, a.spec)),
+      handler: (ctx, a) => submitTask(env(ctx), ctx.caller, a),
     }),
     commitIntent: method({
       args: t.struct({ callIndex: t.uint32, spec: t.bytes32, prompt: t.bytes32, n: t.uint16, threshold: t.uint16, fee: t.uint256, reward: t.uint256 }),
@@ -169,6 +163,21 @@ export const aivmModule = defineModule<AivmParams>({
       description: 'Provider: register a TEE attestation (BLS12-381 signature over attestationMessage); returns the binding hash.',
       handler: (ctx, a) => registerAttestation(env(ctx), ctx.caller, a),
     }),
+    certifyAttestingKey: method({
+      args: t.struct({ attestingKey: t.bytesN(48), measurement: t.bytes32, kind: t.uint8, notAfterNs: t.uint64, vendorKey: t.bytesN(48), signature: t.bytesN(96) }),
+      description: 'Rules 2: record a TEE vendor\'s certificate (BLS12-381 over teeCertificateMessage) binding an attesting key to a measurement, kind and expiry; the vendor key must be listed in the genesis.',
+      handler: (ctx, a) => certifyAttestingKey(env(ctx), a),
+    }),
+    setRequireTee: method({
+      args: t.struct({ modelRoot: t.bytes32, requireTee: t.bool }),
+      description: 'Rules 2, model owner: tasks of this model go only to TEE providers, and only their results are accepted.',
+      handler: (ctx, a) => setRequireTee(env(ctx), ctx.caller, a),
+    }),
+    substantiate: method({
+      args: t.struct({ taskId: t.bytes32, modelFile: t.bytes(630), input: t.bytes(64) }),
+      description: 'Rules 2, anyone: settle a dispute waiting for evidence by re-executing the model file (keccak = weight hash) on the task\'s input (keccak = prompt).',
+      handler: (ctx, a) => substantiate(env(ctx), ctx.caller, a),
+    }),
     allowMeasurement: method({
       args: t.struct({ spec: t.bytes32, measurement: t.bytes32, trust: t.uint8 }),
       description: "Model owner: allow-list a TEE measurement for the model's spec with a trust score (0..100).",
@@ -186,6 +195,7 @@ export const aivmModule = defineModule<AivmParams>({
           if (task?.status === TaskStatus.Open) await settleQuorumTask(e, id);
         } else if (kind === DueKind.PostTimeout) await expireUnposted(e, id);
         else if (kind === DueKind.FinalizeOptimistic) await finalizeOptimistic(e, id);
+        else if (kind === DueKind.DisputeDeadline) await disputeDeadline(e, id);
       },
     }),
   },
@@ -256,7 +266,7 @@ export const aivmModule = defineModule<AivmParams>({
           receiptRoot: await currentReceiptRoot(r),
           stateRoot: (await r.state.getValue(t.bytes32, K.stateRoot)) ?? ZERO_ROOT,
           epoch: epochRaw ? new DataView(epochRaw.buffer, epochRaw.byteOffset).getBigUint64(0, true) : 0n,
-          anchors: await r.count(K.anchorCount),
+          anchors: Number((await anchorArenaView(r, ctx.params)).total),
         };
       },
     }),
@@ -351,6 +361,26 @@ export const aivmModule = defineModule<AivmParams>({
       returns: t.optional(t.uint8),
       handler: async (ctx, { provider, spec }) => (await teeTrust(reader(ctx), provider, spec, ctx.block.timestamp * 1_000_000n)) ?? null,
     }),
+    rulesVersion: query({ args: t.none, returns: t.uint32, description: 'The consensus rules version this chain runs (1 original, 2 trust).', handler: (ctx) => ctx.params.version }),
+    teeCertificate: query({
+      args: t.struct({ attestingKey: t.bytesN(48) }),
+      returns: t.optional(teeCertT),
+      description: 'The vendor certificate recorded for an attesting key (null when none).',
+      handler: async (ctx, { attestingKey }) => (await certificateOf(reader(ctx), attestingKey)) ?? null,
+    }),
+    getDispute: query({
+      args: taskArg,
+      returns: t.optional(disputeT),
+      description: 'Rules 2: a dispute waiting for evidence (null when none).',
+      handler: async (ctx, { taskId }) => (await ctx.state.getValue(disputeT, K.dispute(taskId))) ?? null,
+    }),
+    getAnchorSegment: query({
+      args: t.struct({ index: t.uint32 }),
+      returns: t.optional(anchorSegmentT),
+      description: 'Rules 2: an archived anchor-arena segment (its audit root, size, heights, last commit root), null when none.',
+      handler: async (ctx, { index }) => (await ctx.state.getValue(anchorSegmentT, K.anchorSegment(index))) ?? null,
+    }),
+    anchorArena: query({ args: t.none, returns: anchorArenaViewT, description: 'The audit-anchor arena: anchors in it now, capacity, all anchors ever, archived segments.', handler: (ctx) => anchorArenaView(reader(ctx), ctx.params) }),
     accounting: query({
       args: t.none,
       returns: accountingViewT,

@@ -1,28 +1,25 @@
 /**
  * Optimistic verification (spec §2.9 [P]). The assigned provider posts a result with a bond; anyone
- * may challenge it with a bond until the challenge deadline (inclusive). A challenge is decided by
- * re-executing the task on chain when its model is a registered int8 classifier and the task
- * carries its input; otherwise it escalates to a quorum task (N = 5, threshold 3) on the same spec
- * and prompt. Whoever disagrees with the canonical output loses its bond: half to the winner (to
- * the requester when both were wrong), half burned. Unchallenged results settle at the end of the
+ * may challenge it with a bond until the challenge deadline (inclusive); the challenge opens a
+ * dispute, decided as `disputes.ts` describes. Unchallenged results settle at the end of the
  * deadline block. Every state has a timeout: Open → Failed at the post deadline, Posted → Settled
- * at the challenge deadline, Challenged → decided in the challenge transaction, or when the
- * escalated quorum task settles (itself bounded by its reveal deadline).
+ * at the challenge deadline, Challenged → decided in the challenge transaction, when the escalated
+ * quorum task settles (itself bounded by its reveal deadline), or (rules 2) at the end of the
+ * dispute's evidence window.
  *
  * Bond returns, bounties, rewards and refunds are credited and withdrawn with claimRewards.
  */
-import { equals, isZero, t, type Address, ModuleError } from '../../chain/index.js';
+import { equals, isZero, t, type Address } from '../../chain/index.js';
 import { addArtifact } from './artifacts.js';
-import { teeTrust } from './attestations.js';
-import { KERNEL_GAS, Mode, POOL_ADDRESS, TaskStatus } from './constants.js';
+import { requireTeeProvider, teeTrust } from './attestations.js';
+import { Mode, TaskStatus } from './constants.js';
+import { finish, openDispute } from './disputes.js';
 import type { Env } from './env.js';
-import { runInference } from './kernels.js';
 import { payMiningReward } from './mining.js';
-import { adjustOpenTasks } from './operators.js';
-import { appendReceipt } from './receipts.js';
+import { AIVM_RULES } from './params.js';
 import { DueKind, K, type PostRecord, type TaskRecord } from './state.js';
-import { createTask, requireTask, schedule, settleTask } from './tasks.js';
-import { ReceiptStatus } from './wire.js';
+import { requireTask, schedule } from './tasks.js';
+import { taskRequiresTee } from './tee.js';
 import { aivmErrors } from './errors.js';
 
 const ZERO32 = new Uint8Array(32);
@@ -62,6 +59,7 @@ export async function postResult(e: Env, provider: Address, a: PostArgs): Promis
   if (isZero(a.outputHash)) throw aivmErrors.error('EmptyOutputHash', 'output hash must not be zero');
   if (a.proof.length < MIN_PROOF_BYTES) throw aivmErrors.error('InsufficientProof', `proof must be at least ${MIN_PROOF_BYTES} bytes, got ${a.proof.length}`);
   if ((await e.w.stats(provider)).slashed) throw aivmErrors.error('ProviderSlashed', `${provider} lost a dispute and may no longer submit results`);
+  if (e.p.version >= AIVM_RULES.trust && (await taskRequiresTee(e.w, a.taskId))) await requireTeeProvider(e, provider, task.spec);
   if (a.bond < e.p.minProviderBond) throw aivmErrors.error('BondTooLow', `a result bond must be at least ${e.p.minProviderBond}, got ${a.bond}`);
 
   await e.pull(provider, a.bond, 'bonds');
@@ -119,147 +117,7 @@ export async function challenge(e: Env, challenger: Address, a: ChallengeArgs): 
   await e.w.bumpStats((s) => (s.challenges += 1n));
   e.ctx.emit('Challenged', { taskId: a.taskId, challenger, claimedOutput: a.claimedOutput, bond: a.bond });
 
-  const canonical = await reexecute(e, a.taskId, task);
-  if (canonical) await decide(e, a.taskId, canonical);
-  else await escalate(e, a.taskId, task, post);
-}
-
-/** On-chain re-execution for the int8 class: the canonical output hash, or undefined. */
-async function reexecute(e: Env, id: Uint8Array, task: TaskRecord): Promise<Uint8Array | undefined> {
-  const model = await e.w.model(task.spec);
-  if (!model?.executable || task.input.length !== 32) return undefined;
-  const file = (await e.w.state.get(K.modelFile(task.spec)))!;
-  e.ctx.gas.charge(KERNEL_GAS.inferenceOp, 'inference_step');
-  const out = runInference(file, task.input, id, e.height, e.timestampNs);
-  if (out.status !== 0) throw aivmErrors.error('ReexecutionFailed', `inference_step returned status ${out.status}`); // unreachable for a stored model and 32-byte input
-  await e.w.bumpStats((s) => (s.reexecutions += 1n));
-  await addArtifact(e, 'inference', id, out.result);
-  e.ctx.emit('Reexecuted', { taskId: id, output: out.output & 0xff, outputHash: out.outputCommitment });
-  return out.outputCommitment;
-}
-
-async function escalate(e: Env, id: Uint8Array, task: TaskRecord, post: PostRecord): Promise<void> {
-  const n = e.p.escalationN;
-  const reward = task.escrow / BigInt(n);
-  let child: Uint8Array;
-  try {
-    child = await createTask(e, {
-      mode: Mode.MultiPartyRedundant,
-      requester: task.requester,
-      spec: task.spec,
-      prompt: task.prompt,
-      input: task.input,
-      n,
-      threshold: e.p.escalationThreshold,
-      rewardPerOperator: reward,
-      fee: 0n,
-      intentId: ZERO32,
-      parent: id,
-      exclude: [post.provider, post.challenger!],
-    });
-  } catch (err) {
-    if (!(err instanceof ModuleError) || (err.name !== 'NotEnoughEligible' && err.name !== 'EligibleBelowMargin')) throw err;
-    e.ctx.emit('EscalationImpossible', { taskId: id, reason: err.name });
-    await undecided(e, id);
-    return;
-  }
-  const fresh = (await e.w.task(id))!;
-  fresh.escrow -= reward * BigInt(n);
-  e.w.setTask(id, fresh);
-  post.escalation = child;
-  e.w.setPost(id, post);
-  await e.w.bumpStats((s) => (s.escalations += 1n));
-  e.ctx.emit('Escalated', { taskId: id, quorumTask: child });
-}
-
-/** Called after any quorum settlement: an escalation decides its parent's dispute. */
-export async function afterQuorumSettled(e: Env, childId: Uint8Array): Promise<void> {
-  const child = (await e.w.task(childId))!;
-  if (isZero(child.parent)) return;
-  const parent = await e.w.task(child.parent);
-  if (!parent || parent.status !== TaskStatus.Challenged) return;
-  if (child.status === TaskStatus.Settled) await decide(e, child.parent, child.canonical);
-  else await undecided(e, child.parent);
-}
-
-/** Settles a quorum task and, for an escalation, its parent dispute. */
-export async function settleQuorumTask(e: Env, id: Uint8Array): Promise<void> {
-  await settleTask(e, id);
-  await afterQuorumSettled(e, id);
-}
-
-/** Splits a losing bond: half to `winner`, the rest burned. */
-async function forfeit(e: Env, amount: bigint, winner: Address): Promise<void> {
-  const half = amount / 2n;
-  await e.credit(winner, half, 'bonds');
-  await e.burn(amount - half, 'bonds');
-}
-
-async function decide(e: Env, id: Uint8Array, canonical: Uint8Array): Promise<void> {
-  const task = (await e.w.task(id))!;
-  const post = (await e.w.post(id))!;
-  const challenger = post.challenger!;
-  const posterRight = equals(post.outputHash, canonical);
-  const challengerRight = equals(post.claim, canonical);
-  if (posterRight) {
-    await e.credit(post.provider, post.bond, 'bonds');
-    await forfeit(e, post.challengerBond, post.provider);
-    await e.credit(post.provider, task.escrow, 'escrow');
-  } else {
-    const bountyTo = challengerRight ? challenger : task.requester;
-    await forfeit(e, post.bond, bountyTo);
-    if (challengerRight) await e.credit(challenger, post.challengerBond, 'bonds');
-    else await forfeit(e, post.challengerBond, task.requester);
-    await e.credit(task.requester, task.escrow, 'escrow');
-    await e.w.bumpProviderStats(post.provider, (s) => {
-      s.disputesLost += 1;
-      s.slashed = true;
-    });
-    await forfeitMining(e, post.provider);
-  }
-  const winners = [posterRight ? post.provider : undefined, challengerRight ? challenger : undefined].filter((x): x is Address => !!x);
-  await finish(e, id, task, TaskStatus.Settled, canonical, winners, [post.provider]);
-  if (posterRight) await payMiningReward(e, id, task, post);
-  e.ctx.emit('DisputeResolved', { taskId: id, canonical, providerWon: posterRight, challengerWon: challengerRight });
-}
-
-/** A dispute nobody could decide (no escalation quorum): bonds back, the task fails, refund. */
-async function undecided(e: Env, id: Uint8Array): Promise<void> {
-  const task = (await e.w.task(id))!;
-  const post = (await e.w.post(id))!;
-  await e.credit(post.provider, post.bond, 'bonds');
-  await e.credit(post.challenger!, post.challengerBond, 'bonds');
-  await e.credit(task.requester, task.escrow, 'escrow');
-  await finish(e, id, task, TaskStatus.Failed, ZERO32, [], [post.provider]);
-  e.ctx.emit('DisputeUndecided', { taskId: id });
-}
-
-/** Legacy SlashProvider: pending mining rewards are forfeited back to the pool. */
-async function forfeitMining(e: Env, provider: Address): Promise<void> {
-  const s = await e.w.stats(provider);
-  const credit = await e.w.credit(provider);
-  const amount = s.pendingMining < credit ? s.pendingMining : credit;
-  if (amount > 0n) {
-    e.w.setCreditRaw(provider, credit - amount);
-    await e.pay(POOL_ADDRESS, amount, 'credit');
-  }
-  s.slashedAmount += amount;
-  s.pendingMining = 0n;
-  e.w.setStats(provider, s);
-}
-
-async function finish(e: Env, id: Uint8Array, task: TaskRecord, status: typeof TaskStatus.Settled | typeof TaskStatus.Failed, canonical: Uint8Array, winners: Address[], operators: Address[]): Promise<void> {
-  task.status = status;
-  task.canonical = canonical;
-  task.escrow = 0n;
-  task.settledHeight = e.height;
-  for (const op of operators) await adjustOpenTasks(e, op, -1);
-  await appendReceipt(e, id, task, status === TaskStatus.Settled ? ReceiptStatus.Completed : ReceiptStatus.Failed, winners, operators);
-  e.w.setTask(id, task);
-  await e.w.bumpStats((s) => {
-    if (status === TaskStatus.Settled) s.settled += 1n;
-    else s.failed += 1n;
-  });
+  await openDispute(e, a.taskId, task, post);
 }
 
 /** endBlock at the challenge deadline: an unchallenged result becomes final. */

@@ -3,7 +3,29 @@
  * wei of LUX (decimal strings in JSON); windows and cooldowns are block counts.
  */
 import { fromHex, parseUint } from '../../chain/index.js';
+import { parseBlsPublicKey } from './bls.js';
 import { chainIdFromString } from './wire.js';
+
+/**
+ * Consensus rules versions. A genesis that names no `version` runs the original rules (1), so every
+ * chain made before version 2 existed replays unchanged; new devnet geneses ask for the current one.
+ *
+ *  1. original: self-made TEE keys count; an undecidable dispute returns both bonds; the anchor
+ *     arena stops anchoring when full.
+ *  2. trust: TEE attesting keys need a certificate from a genesis-listed vendor root key, and
+ *     `requireTee` (per model, or a task in mode 2) refuses non-TEE results; a dispute always ends
+ *     (re-execution, escalation, a substantiation window, else both bonds burned); the anchor arena
+ *     rotates at every epoch boundary and when full, with events as it nears and reaches capacity.
+ */
+export const AIVM_RULES = { original: 1, trust: 2 } as const;
+/** The rules a new chain gets (the dev genesis writes it). */
+export const CURRENT_AIVM_RULES = AIVM_RULES.trust;
+
+/** A TEE vendor's root key (BLS12-381 min-pk, 48-byte G1): it certifies attesting keys. */
+export interface TeeVendorKey {
+  name: string;
+  publicKey: Uint8Array;
+}
 
 export interface TeeAllowEntry {
   spec: Uint8Array;
@@ -13,6 +35,8 @@ export interface TeeAllowEntry {
 }
 
 export interface AivmParams {
+  /** Consensus rules version (see AIVM_RULES); 1 when the genesis names none. */
+  version: number;
   cChainName: string;
   aChainName: string;
   cChain: Uint8Array;
@@ -43,9 +67,14 @@ export interface AivmParams {
   /** LUX minted into the mining-reward pool at genesis. */
   miningPool: bigint;
   teeAllowList: TeeAllowEntry[];
+  /** Rules 2: the vendor root keys whose certificates make an attesting key usable. */
+  teeVendorKeys: TeeVendorKey[];
+  /** Rules 2: blocks a dispute nobody could decide stays open for evidence (and for voters to join). */
+  disputeWindowBlocks: bigint;
 }
 
 export const DEFAULT_AIVM_PARAMS = {
+  version: AIVM_RULES.original,
   cChain: 'c-chain',
   aChain: 'a-chain',
   minProviderBond: 10n ** 18n,
@@ -70,9 +99,10 @@ export const DEFAULT_AIVM_PARAMS = {
   modelSlots: 512,
   anchorSlots: 4096,
   miningPool: 0n,
+  disputeWindowBlocks: 100n,
 } as const;
 
-const KNOWN = new Set([...Object.keys(DEFAULT_AIVM_PARAMS), 'teeAllowList']);
+const KNOWN = new Set([...Object.keys(DEFAULT_AIVM_PARAMS), 'teeAllowList', 'teeVendorKeys']);
 
 function fail(msg: string): never {
   throw new Error(msg);
@@ -127,6 +157,7 @@ export function parseAivmParams(json: unknown): AivmParams {
     return v;
   };
   const p: AivmParams = {
+    version: Number(uint(j.version, 'version', BigInt(d.version), BigInt(AIVM_RULES.original), BigInt(CURRENT_AIVM_RULES))),
     cChainName,
     aChainName,
     cChain: chainIdFromString(cChainName),
@@ -154,6 +185,8 @@ export function parseAivmParams(json: unknown): AivmParams {
     anchorSlots: slots('anchorSlots', d.anchorSlots),
     miningPool: uint(j.miningPool, 'miningPool', d.miningPool),
     teeAllowList: [],
+    teeVendorKeys: [],
+    disputeWindowBlocks: uint(j.disputeWindowBlocks, 'disputeWindowBlocks', d.disputeWindowBlocks, 1n, 1n << 32n),
   };
   if (p.minChallengeWindowBlocks > p.challengeWindowBlocks) fail('aivm.minChallengeWindowBlocks must not exceed challengeWindowBlocks');
   if (p.escalationThreshold < Math.floor(p.escalationN / 2) + 1 || p.escalationThreshold > p.escalationN) fail('aivm.escalationThreshold must satisfy floor(N/2)+1 <= threshold <= escalationN');
@@ -164,6 +197,16 @@ export function parseAivmParams(json: unknown): AivmParams {
     if (o?.trust === undefined) fail(`aivm.teeAllowList[${i}].trust is missing (0..100)`);
     const trust = Number(uint(o.trust, `teeAllowList[${i}].trust`, 0n, 0n, 100n));
     return { spec: hex32(o?.spec, `aivm.teeAllowList[${i}].spec`), measurement: hex32(o?.measurement, `aivm.teeAllowList[${i}].measurement`), trust };
+  });
+  const vendors = j.teeVendorKeys ?? [];
+  if (!Array.isArray(vendors)) fail('aivm.teeVendorKeys must be a list of {name, publicKey}');
+  p.teeVendorKeys = vendors.map((e, i) => {
+    const o = e as Record<string, unknown>;
+    const name = o?.name;
+    if (typeof name !== 'string' || name.length === 0 || name.length > 128) fail(`aivm.teeVendorKeys[${i}].name must be 1..128 characters`);
+    const publicKey = parseBlsPublicKey(o?.publicKey);
+    if (!publicKey) fail(`aivm.teeVendorKeys[${i}].publicKey must be a 48-byte BLS12-381 G1 point (0x hex)`);
+    return { name, publicKey };
   });
   return p;
 }

@@ -8,9 +8,20 @@
  *
  * The arenas live in state one slot per key (only occupied slots are stored, with the list of
  * occupied indices), and are expanded to full kernel tables for the round.
+ *
+ * The anchor arena (append-only in the kernel) is managed here, not in the kernel:
+ *  - rules 1: it fills up once and then anchoring stops; every round reads all its anchors.
+ *  - rules 2: it holds one segment. At the end of a round that closes an epoch, or that filled the
+ *    arena, the segment is archived (its audit root, as this round's epoch_transition computed it,
+ *    its size, first and last heights) and its slots are pruned, so the next anchor starts a fresh
+ *    arena while the commit roots keep chaining across segments. A round therefore reads at most
+ *    min(anchorSlots, epochBlocks) anchors, however many were ever made. `AnchorArenaNearCapacity`
+ *    is emitted when a segment reaches 90 % of the arena, `AnchorArenaFull` when it reaches all of
+ *    it, `AnchorArenaRotated` when it is archived.
  */
-import { addressBytes, concat, equals, keccak256, t, u64be, utf8 } from '../../chain/index.js';
+import { addressBytes, concat, equals, keccak256, t, u64be, utf8, type Infer } from '../../chain/index.js';
 import type { Env } from './env.js';
+import { AIVM_RULES, type AivmParams } from './params.js';
 import {
   anchorApply,
   attestationApply,
@@ -22,7 +33,7 @@ import {
   SIZES,
 } from './kernels.js';
 import { leafHash, rootOfLeaves } from './merkle.js';
-import { K, slotListT } from './state.js';
+import { anchorSegmentT, AivmReader, K, slotListT } from './state.js';
 
 const ZERO32 = new Uint8Array(32);
 const OCCUPIED_OFFSET = { attestation: 136, model: 140 } as const;
@@ -77,8 +88,61 @@ function storeHashArena(e: Env, a: Arena, occupiedOffset: number, occKey: Uint8A
   return changed;
 }
 
+/** Anchors in the arena at which a segment is "near capacity" (90 %, at least one slot short). */
+export function nearCapacity(slots: number): number {
+  return slots - Math.max(1, Math.floor(slots / 10));
+}
+
+export const anchorArenaViewT = t.struct({
+  rules: t.uint32,
+  /** Anchors in the arena now (the current segment under rules 2). */
+  used: t.uint32,
+  capacity: t.uint32,
+  /** Every anchor ever made. */
+  total: t.uint64,
+  /** Archived segments (rules 2). */
+  segments: t.uint32,
+  lastCommit: t.bytes32,
+});
+
+export async function anchorArenaView(r: AivmReader, p: AivmParams): Promise<Infer<typeof anchorArenaViewT>> {
+  const used = await r.count(K.anchorCount);
+  const v2 = p.version >= AIVM_RULES.trust;
+  let lastCommit: Uint8Array = ZERO32;
+  if (v2) lastCommit = (await r.state.getValue(t.bytes32, K.anchorLast)) ?? ZERO32;
+  else if (used > 0) lastCommit = (await r.state.get(K.anchorSlot(used - 1)))!.slice(0, 32);
+  return {
+    rules: p.version,
+    used,
+    capacity: p.anchorSlots,
+    total: v2 ? ((await r.state.getValue(t.uint64, K.anchorTotal)) ?? 0n) : BigInt(used),
+    segments: v2 ? await r.count(K.anchorSegmentCount) : 0,
+    lastCommit,
+  };
+}
+
+const heightOf = (anchor: Uint8Array) => new DataView(anchor.buffer, anchor.byteOffset, anchor.byteLength).getBigUint64(96, true);
+
+/** Rules 2: archives the arena's segment (its audit root from this round) and prunes its slots. */
+async function rotateAnchors(e: Env, anchors: Uint8Array, used: number, auditRoot: Uint8Array, reason: string): Promise<void> {
+  const segment = await e.w.count(K.anchorSegmentCount);
+  const at = (i: number) => anchors.subarray(i * SIZES.anchor, (i + 1) * SIZES.anchor);
+  e.w.state.setValue(anchorSegmentT, K.anchorSegment(segment), {
+    auditRoot,
+    anchors: used,
+    firstHeight: heightOf(at(0)),
+    lastHeight: heightOf(at(used - 1)),
+    lastCommit: at(used - 1).slice(0, 32),
+  });
+  e.w.setCount(K.anchorSegmentCount, segment + 1);
+  for (let i = 0; i < used; i++) e.w.state.delete(K.anchorSlot(i));
+  e.w.state.delete(K.anchorCount);
+  e.ctx.emit('AnchorArenaRotated', { segment, anchors: used, auditRoot, reason });
+}
+
 export async function runRound(e: Env): Promise<{ stateRoot: Uint8Array; epoch: bigint; closing: boolean }> {
   const p = e.p;
+  const rotating = p.version >= AIVM_RULES.trust;
   const attOps = await drain(e, K.blockAttCount, K.blockAtt);
   const modelOps = await drain(e, K.blockModelCount, K.blockModel);
   const artifacts = await drain(e, K.blockArtifactCount, K.blockArtifact);
@@ -99,7 +163,12 @@ export async function runRound(e: Env): Promise<{ stateRoot: Uint8Array; epoch: 
 
   let anchorOps: Uint8Array = new Uint8Array(0);
   if (artifacts.length > 0) {
-    const prevCommit = anchorCount > 0 ? anchors.slice((anchorCount - 1) * SIZES.anchor, (anchorCount - 1) * SIZES.anchor + 32) : ZERO32;
+    // Rules 2 chains across pruned segments through the stored last commit root.
+    const prevCommit = rotating
+      ? ((await e.w.state.getValue(t.bytes32, K.anchorLast)) ?? ZERO32)
+      : anchorCount > 0
+        ? anchors.slice((anchorCount - 1) * SIZES.anchor, (anchorCount - 1) * SIZES.anchor + 32)
+        : ZERO32;
     const artifactsRoot = rootOfLeaves(artifacts.map(leafHash));
     anchorOps = encodeAnchorOp({
       commitRoot: keccak256(concat(ANCHOR_DOMAIN, prevCommit, u64be(e.height), artifactsRoot)),
@@ -137,14 +206,22 @@ export async function runRound(e: Env): Promise<{ stateRoot: Uint8Array; epoch: 
     e.w.state.setValue(t.uint32, K.attestationSlot(atts.table.slice(i * SIZES.attestation, i * SIZES.attestation + 32)), i);
   }
   storeHashArena(e, models, OCCUPIED_OFFSET.model, K.modelOccupied, K.modelSlot);
+  const used = anchorCount + anchorApplied;
   if (anchorApplied > 0) {
     e.w.state.set(K.anchorSlot(anchorCount), anchors.slice(anchorCount * SIZES.anchor, (anchorCount + 1) * SIZES.anchor));
-    e.w.setCount(K.anchorCount, anchorCount + 1);
+    e.w.setCount(K.anchorCount, used);
+    if (rotating) {
+      e.w.state.setValue(t.bytes32, K.anchorLast, anchors.slice(anchorCount * SIZES.anchor, anchorCount * SIZES.anchor + 32));
+      e.w.state.setValue(t.uint64, K.anchorTotal, ((await e.w.state.getValue(t.uint64, K.anchorTotal)) ?? 0n) + 1n);
+      if (used === nearCapacity(p.anchorSlots)) e.ctx.emit('AnchorArenaNearCapacity', { used, capacity: p.anchorSlots, height: e.height });
+      if (used === p.anchorSlots) e.ctx.emit('AnchorArenaFull', { used, capacity: p.anchorSlots, height: e.height });
+    }
   }
   const next = decodeEpochState(epochState);
   e.w.state.set(K.epochState, epochState);
   e.w.state.set(K.roundResult, result);
   e.w.state.setValue(t.bytes32, K.stateRoot, next.aivmStateRoot);
   if (closing) e.ctx.emit('EpochClosed', { epoch: currentEpoch, height: e.height, stateRoot: next.aivmStateRoot });
+  if (rotating && used > 0 && (closing || used === p.anchorSlots)) await rotateAnchors(e, anchors, used, next.auditRoot, closing ? 'epoch' : 'full');
   return { stateRoot: next.aivmStateRoot, epoch: next.currentEpoch, closing };
 }

@@ -147,7 +147,14 @@ export const legacyReceiptT = t.struct({
 export const dueT = t.list(t.struct({ kind: t.uint8, id: t.bytes32 }), 100_000);
 export type DueEntry = { kind: number; id: Uint8Array };
 /** What endBlock does for a due entry. */
-export const DueKind = { SettleQuorum: 1, PostTimeout: 2, FinalizeOptimistic: 3 } as const;
+export const DueKind = { SettleQuorum: 1, PostTimeout: 2, FinalizeOptimistic: 3, DisputeDeadline: 4 } as const;
+
+/** Rules 2: a dispute nobody could decide yet, open for evidence until `deadline`. */
+export const disputeT = t.struct({ deadline: t.uint64, escalated: t.bool, openedHeight: t.uint64 });
+export type DisputeRecord = Infer<typeof disputeT>;
+
+/** Rules 2: an archived anchor-arena segment (its anchors are pruned from state). */
+export const anchorSegmentT = t.struct({ auditRoot: t.bytes32, anchors: t.uint32, firstHeight: t.uint64, lastHeight: t.uint64, lastCommit: t.bytes32 });
 
 export const slotListT = t.list(t.uint32, 1 << 16);
 
@@ -195,6 +202,15 @@ export const K = {
   /** Arena slot of an applied attestation (written by the round). */
   attestationSlot: (digest: Uint8Array) => concat(tag('att.slot/'), digest),
   teeAllow: (spec: Uint8Array, measurement: Uint8Array) => concat(tag('tee/'), spec, measurement),
+  // Rules 2 only (never written under rules 1).
+  teeCert: (keyHash: Uint8Array) => concat(tag('tee.cert/'), keyHash),
+  modelRequireTee: (spec: Uint8Array) => concat(tag('tee.req/'), spec),
+  taskTee: (id: Uint8Array) => concat(tag('task.tee/'), id),
+  dispute: (id: Uint8Array) => concat(tag('dispute/'), id),
+  anchorLast: tag('ar.anc.last'),
+  anchorTotal: tag('ar.anc.total'),
+  anchorSegmentCount: tag('ar.anc.seg.n'),
+  anchorSegment: (i: number) => concat(tag('ar.anc.seg/'), u32be(i)),
   legacyReceipt: (jobId: Uint8Array) => concat(tag('lr/'), jobId),
   legacyCount: tag('lr.n'),
   legacyAt: (i: number) => concat(tag('lr.i/'), u32be(i)),

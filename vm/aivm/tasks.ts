@@ -8,6 +8,9 @@
  */
 import { compareBytes, equals, isZero, t, toHex, toRawHex, type Address } from '../../chain/index.js';
 import { addArtifact } from './artifacts.js';
+import { requireTeeProvider } from './attestations.js';
+import { AIVM_RULES } from './params.js';
+import { taskRequiresTee } from './tee.js';
 import { MAX_N, MIN_N, Mode, TaskStatus } from './constants.js';
 import type { Env } from './env.js';
 import { adjustOpenTasks, eligibleSet } from './operators.js';
@@ -154,6 +157,7 @@ export async function commitResponse(e: Env, op: Address, id: Uint8Array, commit
   if (e.height > task.commitDeadline) throw aivmErrors.error('CommitClosed', `the commit window closed at block ${task.commitDeadline}`);
   if (!(await e.w.state.has(K.selectedFlag(id, op)))) throw aivmErrors.error('NotSelected', `${op} was not selected for this task`);
   if (await e.w.state.has(K.commit(id, op))) throw aivmErrors.error('AlreadyCommitted', `${op} already committed`);
+  if (e.p.version >= AIVM_RULES.trust && (await taskRequiresTee(e.w, id))) await requireTeeProvider(e, op, task.spec);
   e.w.state.setValue(t.bytes32, K.commit(id, op), commit);
   e.ctx.emit('Committed', { taskId: id, operator: op, commit });
 }

@@ -23,11 +23,10 @@
  */
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 as sha256Hash } from '@noble/hashes/sha2.js';
 import { randomBytes } from 'node:crypto';
-import { blake2b256, concat, equals, fromHex, MlDsaSigner, NamedError, toRawHex, utf8 } from '../../chain/index.js';
+import { aeadOpen, aeadSeal, blake2b256, concat, equals, fromHex, MlDsaSigner, NamedError, toRawHex, utf8 } from '../../chain/index.js';
 
 export const KEM_PUBLIC_KEY_LEN = 1184;
 export const KEM_SECRET_KEY_LEN = 2400;
@@ -139,7 +138,7 @@ export function encryptTo(kemPublicKey: Uint8Array, plaintext: Uint8Array, opts:
   }
   const nonce = random(AEAD_NONCE_LEN);
   const header = version === 2 ? V2_HEADER : new Uint8Array(0);
-  const sealed = xchacha20poly1305(aeadKey(version, kem.sharedSecret), nonce, version === 2 ? V2_HEADER : undefined).encrypt(plaintext);
+  const sealed = aeadSeal(aeadKey(version, kem.sharedSecret), nonce, plaintext, version === 2 ? V2_HEADER : undefined);
   return concat(header, kem.cipherText, nonce, sealed);
 }
 
@@ -166,7 +165,7 @@ export function decryptFrom(kemSecretKey: Uint8Array, envelope: Uint8Array, opts
     throw new IdentityError('ErrInvalidSecretKey', `not a valid ML-KEM-768 secret key (${(e as Error).message})`);
   }
   try {
-    return xchacha20poly1305(aeadKey(version, ss), nonce, version === 2 ? V2_HEADER : undefined).decrypt(sealed);
+    return aeadOpen(aeadKey(version, ss), nonce, sealed, version === 2 ? V2_HEADER : undefined);
   } catch {
     throw new IdentityError('ErrDecryptionFailed', 'the envelope does not decrypt with this key: it was tampered with, is for another recipient, or has another version');
   }

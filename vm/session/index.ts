@@ -66,6 +66,7 @@ export {
   ATTESTATION_DOMAINS,
   requiresOracle,
   domainForStepKind,
+  isAttestationDomain,
   type AttestationDomain,
   type Id32,
   type SessionStateName,
@@ -77,6 +78,7 @@ export { newOracleStep, type NewOracleStep } from './work/steps.js';
 export { sessionWorkModule, SESSION_WORK_ADDRESS, SESSION_WORK_MODULE } from './work/module.js';
 export { proofOfPossessionMessage } from './work/registry.js';
 export { equivocationEvidenceId } from './work/evidence.js';
-export { DEFAULT_WORK_PARAMS, parseWorkParams, type WorkParams } from './work/params.js';
+export { DEFAULT_WORK_PARAMS, parseWorkParams, WORK_RULES, CURRENT_WORK_RULES, type WorkParams } from './work/params.js';
+export { agreedOutput, sessionOutput, type AgreedOutput } from './work/outputs.js';
 export type { SessionView as WorkSessionView, StepView, RequestView, RecordView, PendingView, FinalizationView, NodeView, CommitteeView, ShareView } from './work/views.js';
 export { workQueries } from './work/queries.js';

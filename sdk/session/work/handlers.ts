@@ -5,8 +5,8 @@
  *  - `echoHandler`: deterministic; the body is the input. For tests and demos: every honest worker
  *    produces the same body.
  *  - `httpHandler`: the input is JSON `{ "method": "GET" | "POST", "url": "...", "headers"?: {...},
- *    "body"?: "..." }`; the body is the response body (at most `maxBodyBytes`), the result code the
- *    HTTP status. Only hosts in `allowHosts` are contacted unless `allowAnyHost` is set: a worker
+ *    "body"?: "..." }`; the body is the response body, streamed and cut at `maxBodyBytes` (the rest
+ *    is never read: the connection is dropped), the result code the HTTP status. Only hosts in `allowHosts` are contacted unless `allowAnyHost` is set: a worker
  *    must not become an open proxy into its own network.
  */
 import { fromUtf8, NamedError, utf8 } from '../../../chain/index.js';
@@ -70,6 +70,26 @@ function parseSpec(input: Uint8Array): HttpRequestSpec {
   return s as HttpRequestSpec;
 }
 
+/** Reads at most `max` bytes of a response body, then cancels the stream (the server may send forever). */
+export async function readCapped(res: Response, max: number): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const out = new Uint8Array(max);
+  let n = 0;
+  try {
+    while (n < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const take = Math.min(value.length, max - n);
+      out.set(value.subarray(0, take), n);
+      n += take;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return out.slice(0, n);
+}
+
 export function httpHandler(opts: HttpHandlerOptions = {}): OracleHandler {
   const allow = new Set((opts.allowHosts ?? []).map((h) => h.toLowerCase()));
   const maxBody = opts.maxBodyBytes ?? 16_384;
@@ -95,8 +115,8 @@ export function httpHandler(opts: HttpHandlerOptions = {}): OracleHandler {
         redirect: 'manual',
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
-      const body = new Uint8Array(await res.arrayBuffer());
-      return { endpoint, body: body.length > maxBody ? body.slice(0, maxBody) : body, resultCode: res.status, externalRef: (res.headers.get('etag') ?? '').slice(0, 256) };
+      const body = await readCapped(res, maxBody);
+      return { endpoint, body, resultCode: res.status, externalRef: (res.headers.get('etag') ?? '').slice(0, 256) };
     } catch (e) {
       return { endpoint, body: utf8(`request failed: ${(e as Error).message}`.slice(0, maxBody)), resultCode: 0, externalRef: '' };
     }

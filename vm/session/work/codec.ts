@@ -3,7 +3,7 @@
  *
  *   step    (218 bytes): u32 idx ‖ u8 kind ‖ request_id32 ‖ u32 retry ‖ tx32 ‖ input32 ‖ output32 ‖
  *                        oracle_commit32 ‖ attestation32 ‖ u8 state ‖ u64 started ‖ u64 completed
- *   session (229 + 32n + |error| bytes): id32 ‖ service32 ‖ u64 epoch ‖ u32 n ‖ n×32 committee ‖
+ *   session (197 + 32n + |error| bytes): id32 ‖ service32 ‖ u64 epoch ‖ u32 n ‖ n×32 committee ‖
  *                        u8 state ‖ u32 current_step ‖ output32 ‖ oracle_root32 ‖ receipts_root32 ‖
  *                        i64 created_unixnano ‖ i64 finalized_unixnano ‖ u32 len ‖ error bytes
  *
@@ -30,7 +30,7 @@ import {
 
 export const STEP_RECORD_BYTES = 218;
 /** Session record size without committee members and error text. */
-export const SESSION_RECORD_BASE_BYTES = 229;
+export const SESSION_RECORD_BASE_BYTES = 197;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 const MAX_ERROR_BYTES = 0xffff_ffff;

@@ -23,6 +23,7 @@ export const workEvents: Record<string, EventDef> = {
     fields: t.struct({ requestId: t.bytes32, recordsRoot: t.bytes32, dataRoot: t.bytes32, count: t.uint32, windowStart: t.uint64, windowEnd: t.uint64 }),
     indexed: ['requestId'],
   },
+  OutputAgreed: { fields: t.struct({ requestId: t.bytes32, outputHash: t.bytes32, votes: t.uint32 }), indexed: ['requestId'] },
   AttestationShare: { fields: t.struct({ subjectId: t.bytes32, nodeId: t.bytes32, domain: t.string(64), count: t.uint32 }), indexed: ['subjectId', 'nodeId'] },
   StepCompleted: {
     fields: t.struct({ sessionId: t.bytes32, stepIndex: t.uint32, requestId: t.bytes32, attestationId: t.bytes32, oracleCommitRoot: t.bytes32, outputHash: t.bytes32 }),

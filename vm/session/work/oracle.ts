@@ -12,6 +12,9 @@ import { merkleRoot, oracleRecordLeaf, oracleRecordsRootFromLeaves } from './mer
 import { keys, oracleRecordRow, type OracleRecordRow, shareList } from './state.js';
 import { type AttestationDomain, domainForStepKind, type Id32, isAttestationDomain, NodeStatus, SessionState, StepState } from './types.js';
 import { workErrors } from './errors.js';
+import { agreedOutput } from './outputs.js';
+import { WORK_RULES } from './params.js';
+import { quorumSize } from './committee.js';
 
 export interface RecordArgs {
   requestId: Id32;
@@ -60,6 +63,11 @@ export async function submitRecord(ctx: Ctx, a: RecordArgs): Promise<Id32> {
   return recordId;
 }
 
+/** Rules 2: the output the committed records of a request agree on (undefined before the commit, or under rules 1). */
+export async function attestedOutputOf(state: StateReader, requestId: Id32): Promise<Id32 | undefined> {
+  return state.getValue(t.bytes32, keys.requestOutput(requestId));
+}
+
 export async function loadRecords(state: StateReader, requestId: Id32, count: number): Promise<OracleRecordRow[]> {
   const rows: OracleRecordRow[] = [];
   for (let i = 0; i < count; i++) rows.push((await state.getValue(oracleRecordRow, keys.record(requestId, i)))!);
@@ -72,6 +80,12 @@ export async function commitRecords(ctx: Ctx, requestId: Id32, nodeId: Id32): Pr
   if (request.committed) fail('RecordsAlreadyCommitted', `the records of request ${toHex(requestId)} are already committed`);
   if (request.recordCount === 0) fail('NoRecords', 'there are no records to commit yet');
   const rows = await loadRecords(ctx.state, requestId, request.recordCount);
+  // Rules 2: the step's output is fixed here, from the records the committee will sign.
+  const attested = ctx.params.version >= WORK_RULES.attestedOutputs;
+  const agreed = attested ? agreedOutput(rows.map((r) => r.bodyHash), session.committee.length) : null;
+  if (attested && !agreed) {
+    fail('NoAgreedOutput', `the ${rows.length} record(s) agree on no output: expected ${quorumSize(session.committee.length)} records (the quorum of a committee of ${session.committee.length}) carrying one body hash; wait for more records, or let the step time out and retry it`);
+  }
   const recordsRoot = oracleRecordsRootFromLeaves(rows.map((r) => r.leaf));
   const dataRoot = merkleRoot(rows.map((r) => r.bodyHash));
   let windowStart = rows[0]!.timestamp;
@@ -83,6 +97,10 @@ export async function commitRecords(ctx: Ctx, requestId: Id32, nodeId: Id32): Pr
   saveRequest(ctx, requestId, { ...request, committed: true, recordsRoot, dataRoot, windowStart, windowEnd });
   saveStep(ctx, request.sessionId, request.stepIndex, { ...step, state: StepState.waiting });
   ctx.emit('RecordsCommitted', { requestId, recordsRoot, dataRoot, count: rows.length, windowStart, windowEnd });
+  if (agreed) {
+    ctx.state.setValue(t.bytes32, keys.requestOutput(requestId), agreed.outputHash);
+    ctx.emit('OutputAgreed', { requestId, outputHash: agreed.outputHash, votes: agreed.votes });
+  }
   return recordsRoot;
 }
 

@@ -6,7 +6,22 @@ import { fromHex, isHex, utf8, parseUint, sha256, ONE_LUX } from '../../../chain
 import { MAX_COMMITTEE_SIZE, MIN_COMMITTEE_SIZE } from './committee.js';
 import type { Id32 } from './types.js';
 
+/**
+ * Consensus rules versions. A genesis that names no `version` runs the original rules (1), so every
+ * chain made before version 2 existed replays unchanged; new devnet geneses ask for the current one.
+ *
+ *  1. original: the step output and the session output are whatever the submitter says.
+ *  2. attested outputs: a step's output is the body hash a quorum of the committee's records agree
+ *     on (fixed when the records are committed); the session output is the tree (a) root over the
+ *     steps' outputs. Both are refused otherwise (`OutputNotAttested`).
+ */
+export const WORK_RULES = { original: 1, attestedOutputs: 2 } as const;
+/** The rules a new chain gets (the dev genesis writes it). */
+export const CURRENT_WORK_RULES = WORK_RULES.attestedOutputs;
+
 export interface WorkParams {
+  /** Consensus rules version (see WORK_RULES); 1 when the genesis names none. */
+  version: number;
   /** Smallest stake (wei of LUX) a node registers and stays active with. */
   minStake: bigint;
   /** Blocks per epoch (beacon and committee period). */
@@ -33,6 +48,7 @@ export interface WorkParams {
 }
 
 export const DEFAULT_WORK_PARAMS: WorkParams = {
+  version: WORK_RULES.original,
   minStake: 1_000n * ONE_LUX,
   epochBlocks: 100n,
   committeeMin: MIN_COMMITTEE_SIZE,
@@ -74,6 +90,7 @@ export function parseWorkParams(json: unknown): WorkParams {
   };
   const small = (k: keyof WorkParams, min: number, max: number): number => Number(big(k, BigInt(min), BigInt(max)));
   const p: WorkParams = {
+    version: small('version', WORK_RULES.original, CURRENT_WORK_RULES),
     minStake: big('minStake', 0n, (1n << 255n) - 1n),
     epochBlocks: big('epochBlocks', 1n, 1n << 32n),
     committeeMin: small('committeeMin', 1, LIMITS.committeeMax),

@@ -7,11 +7,11 @@ import { sessionCompleteCommit } from './ids.js';
 import { activeNodes, finalizing, openRequests } from './linkedset.js';
 import { merkleProof, merkleRoot, oracleRecordsProofFromLeaves } from './merkle.js';
 import type { WorkParams } from './params.js';
-import { loadRecords } from './oracle.js';
+import { attestedOutputOf, loadRecords } from './oracle.js';
 import { nodePublicKey } from './registry.js';
-import { sessionReceiptIds } from './sessions.js';
+import { attestedSessionOutput, sessionReceiptIds } from './sessions.js';
 import { attestationRecord, keys, receiptRecord, requestRecord, shareList } from './state.js';
-import type { Id32 } from './types.js';
+import { type Id32, stepKindName } from './types.js';
 import {
   attestationView,
   beaconView,
@@ -59,13 +59,13 @@ export const workQueries = {
       const s = await loadSession(ctx.state, sessionId);
       const step = await loadStep(ctx.state, sessionId, stepIndex, s);
       const request = await ctx.state.getValue(requestRecord, keys.request(step.requestId));
-      return toStepView(sessionId, stepIndex, step, request ? toRequestView(step.requestId, request) : null);
+      return toStepView(sessionId, stepIndex, step, request ? toRequestView(step.requestId, request, await attestedOutputOf(ctx.state, step.requestId)) : null);
     },
   }),
   getRequest: query({
     args: t.struct({ requestId: t.bytes32 }),
     returns: requestView,
-    handler: async (ctx: RCtx, { requestId }) => toRequestView(requestId, await loadRequest(ctx.state, requestId)),
+    handler: async (ctx: RCtx, { requestId }) => toRequestView(requestId, await loadRequest(ctx.state, requestId), await attestedOutputOf(ctx.state, requestId)),
   }),
   getRecords: query({
     args: t.struct({ requestId: t.bytes32 }),
@@ -114,7 +114,7 @@ export const workQueries = {
           sessionId: r.sessionId,
           stepIndex: r.stepIndex,
           retry: r.retry,
-          kind: toRequestView(requestId, r).kind,
+          kind: stepKindName(r.kind),
           input: r.input,
           epoch: s.epoch,
           committee: s.committee,
@@ -123,6 +123,7 @@ export const workQueries = {
           recordCount: r.recordCount,
           committed: r.committed,
           recordsRoot: r.recordsRoot,
+          attestedOutput: (await attestedOutputOf(ctx.state, requestId)) ?? null,
           recorded: nodeId !== null && (await ctx.state.has(keys.recordBy(requestId, nodeId))),
           shared: hasId(signers, nodeId),
           shares: signers.length,
@@ -235,12 +236,18 @@ export const workQueries = {
       return { receiptId: ids[index]!, receiptsRoot: merkleRoot(ids), proof: merkleProof(ids, index) };
     },
   }),
+  getSessionOutput: query({
+    args: sessionArg,
+    returns: t.bytes32,
+    description: "The output the session can be finalized with under rules 2: the tree (a) root over its steps' attested outputs.",
+    handler: async (ctx: RCtx, { sessionId }) => attestedSessionOutput(ctx.state, sessionId, await loadSession(ctx.state, sessionId)),
+  }),
   params: query({
     args: t.none,
-    returns: t.struct({ minStake: t.uint256, epochBlocks: t.uint64, committeeMin: t.uint32, committeeMax: t.uint32, sessionTimeoutBlocks: t.uint64, stepTimeoutBlocks: t.uint64, unbondingBlocks: t.uint64 }),
+    returns: t.struct({ version: t.uint32, minStake: t.uint256, epochBlocks: t.uint64, committeeMin: t.uint32, committeeMax: t.uint32, sessionTimeoutBlocks: t.uint64, stepTimeoutBlocks: t.uint64, unbondingBlocks: t.uint64 }),
     handler: (ctx: RCtx) => {
       const p = ctx.params;
-      return { minStake: p.minStake, epochBlocks: p.epochBlocks, committeeMin: p.committeeMin, committeeMax: p.committeeMax, sessionTimeoutBlocks: p.sessionTimeoutBlocks, stepTimeoutBlocks: p.stepTimeoutBlocks, unbondingBlocks: p.unbondingBlocks };
+      return { version: p.version, minStake: p.minStake, epochBlocks: p.epochBlocks, committeeMin: p.committeeMin, committeeMax: p.committeeMax, sessionTimeoutBlocks: p.sessionTimeoutBlocks, stepTimeoutBlocks: p.stepTimeoutBlocks, unbondingBlocks: p.unbondingBlocks };
     },
   }),
 };

@@ -35,6 +35,9 @@ import { merkleRoot, ZERO_ID } from './merkle.js';
 import { attestationRecord, DueKind, type DueEntry, keys, receiptRecord, sessionRecord, type SessionRecord, shareList, type StepRecord } from './state.js';
 import { domainForStepKind, type Id32, isAttestationDomain, NodeStatus, requiresOracle, SessionState, sessionStateName, StepState } from './types.js';
 import { workErrors } from './errors.js';
+import { attestedOutputOf } from './oracle.js';
+import { sessionOutput } from './outputs.js';
+import { WORK_RULES } from './params.js';
 
 export async function createSession(ctx: Ctx, serviceId: Id32): Promise<Id32> {
   const beacon = await ensureBeacon(ctx);
@@ -235,6 +238,12 @@ export async function completeStep(ctx: Ctx, a: CompleteStepArgs): Promise<Id32>
   if (!equals(a.oracleCommitRoot, request.recordsRoot)) {
     fail('CommitRootMismatch', `oracleCommitRoot ${toHex(a.oracleCommitRoot)} is not the committed records root ${toHex(request.recordsRoot)}`);
   }
+  if (ctx.params.version >= WORK_RULES.attestedOutputs) {
+    const attested = (await attestedOutputOf(ctx.state, step.requestId))!; // written by commitRecords under these rules
+    if (!equals(a.outputHash, attested)) {
+      fail('OutputNotAttested', `outputHash must be the step's attested output ${toHex(attested)} (the body hash a quorum of the committed records carry; getRequest.attestedOutput), got ${toHex(a.outputHash)}`);
+    }
+  }
   const attId = await verifyAttestation(ctx, a.attestation, { domain: domainForStepKind(step.kind as never), subjectId: step.requestId, commitRoot: a.oracleCommitRoot, session: s });
   saveStep(ctx, a.sessionId, a.stepIndex, {
     ...step,
@@ -258,6 +267,13 @@ export async function sessionOracleRoot(state: StateReader, sessionId: Id32, s: 
   return merkleRoot(roots);
 }
 
+/** Rules 2: the only output a session can be finalized with (tree (a) root over its steps' outputs). */
+export async function attestedSessionOutput(state: StateReader, sessionId: Id32, s: SessionRecord): Promise<Id32> {
+  const outputs: Id32[] = [];
+  for (let i = 0; i < s.stepCount; i++) outputs.push((await loadStep(state, sessionId, i, s)).outputHash);
+  return sessionOutput(outputs);
+}
+
 /** Tree (a) root over the session's delivery receipt IDs, in recording order. */
 export async function sessionReceiptIds(state: StateReader, sessionId: Id32, s: SessionRecord): Promise<Id32[]> {
   const ids: Id32[] = [];
@@ -269,6 +285,12 @@ export async function requestFinalize(ctx: Ctx, sessionId: Id32, outputHash: Id3
   const s = await loadSession(ctx.state, sessionId);
   requireOwner(ctx, s, sessionId);
   requireRunning(s, sessionId, 'finalize');
+  if (ctx.params.version >= WORK_RULES.attestedOutputs) {
+    const expected = await attestedSessionOutput(ctx.state, sessionId, s);
+    if (!equals(outputHash, expected)) {
+      fail('OutputNotAttested', `outputHash must be the session's attested output ${toHex(expected)} (the tree (a) root over its ${s.stepCount} steps' outputs; getSessionOutput), got ${toHex(outputHash)}`);
+    }
+  }
   const oracleRoot = await sessionOracleRoot(ctx.state, sessionId, s);
   const receiptsRoot = merkleRoot(await sessionReceiptIds(ctx.state, sessionId, s));
   const commitRoot = sessionCompleteCommit(outputHash, oracleRoot, receiptsRoot);

@@ -16,6 +16,7 @@ const NS = {
   record: ns('oracle:rec:'),
   recordBody: ns('oracle:body:'),
   recordBy: ns('oracle:by:'),
+  requestOutput: ns('oracle:out:'),
   share: ns('attest:share:'),
   shareList: ns('attest:shares:'),
   attestation: ns('attest:'),
@@ -41,6 +42,8 @@ export const keys = {
   record: (requestId: Id32, index: number) => concat(NS.record, requestId, u32be(index)),
   recordBody: (requestId: Id32, index: number) => concat(NS.recordBody, requestId, u32be(index)),
   recordBy: (requestId: Id32, nodeId: Id32) => concat(NS.recordBy, requestId, nodeId),
+  /** Rules version 2: the output a quorum of the request's records agree on (written at commit). */
+  requestOutput: (requestId: Id32) => concat(NS.requestOutput, requestId),
   share: (subjectId: Id32, nodeId: Id32) => concat(NS.share, subjectId, nodeId),
   shareList: (subjectId: Id32) => concat(NS.shareList, subjectId),
   attestation: (id: Id32) => concat(NS.attestation, id),

@@ -92,11 +92,13 @@ export const requestView = t.struct({
   dataRoot: t.bytes32,
   windowStart: t.uint64,
   windowEnd: t.uint64,
+  /** Rules 2: the output a quorum of the committed records agree on (null before the commit). */
+  attestedOutput: t.optional(t.bytes32),
 });
 export type RequestView = Infer<typeof requestView>;
 
-export function toRequestView(requestId: Id32, r: RequestRecord): RequestView {
-  return { requestId, ...r, kind: stepKindName(r.kind) };
+export function toRequestView(requestId: Id32, r: RequestRecord, attestedOutput: Id32 | undefined): RequestView {
+  return { requestId, ...r, kind: stepKindName(r.kind), attestedOutput: attestedOutput ?? null };
 }
 
 export const stepView = t.struct({
@@ -189,6 +191,8 @@ export const pendingView = t.struct({
   recordCount: t.uint32,
   committed: t.bool,
   recordsRoot: t.bytes32,
+  /** Rules 2: the output a quorum of the committed records agree on (null before the commit). */
+  attestedOutput: t.optional(t.bytes32),
   /** Whether the node asked about has submitted its record / its share. */
   recorded: t.bool,
   shared: t.bool,

@@ -1,0 +1,34 @@
+/**
+ * The JSON nesting limit. `JSON.parse` itself copes with deep input, but everything after it (param
+ * schemas, module argument codecs, `JSON.stringify` of an echo) recurses, and 50k levels overflow the
+ * stack. One linear scan, before parsing, refuses anything deeper than the limit.
+ */
+
+/** Deepest nesting of arrays and objects a request may have (a batch counts as one level). */
+export const MAX_JSON_DEPTH = 128;
+
+/**
+ * The nesting depth of a JSON text, counted up to `limit + 1` (the scan stops there). Brackets inside
+ * strings do not count; the text need not be valid JSON (the parser judges that afterwards).
+ */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
+  }
+  return max;
+}
