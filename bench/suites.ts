@@ -8,6 +8,7 @@ import { precompilesSuite } from './precompiles.js';
 import { aivmSuite } from './aivm.js';
 import { paymentsSuite } from './payments.js';
 import { throughputSuite } from './throughput.js';
+import { devnetStartSuite } from './devnet-start.js';
 
 export const suites: BenchSuite[] = [
   chainSuite,
@@ -18,4 +19,5 @@ export const suites: BenchSuite[] = [
   aivmSuite,
   paymentsSuite,
   throughputSuite,
+  devnetStartSuite,
 ];

@@ -4,21 +4,25 @@
  */
 import { Command, CommanderError } from 'commander';
 import { explain } from './common.js';
-import * as devnet from './commands/devnet.js';
-import * as keys from './commands/keys.js';
-import * as tx from './commands/tx.js';
-import * as data from './commands/data.js';
-import * as genesis from './commands/genesis.js';
-import * as session from './commands/session.js';
-import * as work from './commands/work.js';
-import * as worker from './commands/worker.js';
-import * as escrow from './commands/escrow.js';
-import * as aivm from './commands/aivm.js';
-import * as provider from './commands/provider.js';
-import * as serveInference from './commands/serve-inference.js';
-import * as pay from './commands/pay.js';
 
-const commands: { register(program: Command): void }[] = [devnet, keys, tx, data, genesis, session, work, worker, escrow, aivm, provider, serveInference, pay];
+/** Command modules, loaded on demand: a command's start-up loads only its own code. */
+const modules: Record<string, () => Promise<{ register(program: Command): void }>> = {
+  devnet: () => import('./commands/devnet.js'),
+  keys: () => import('./commands/keys.js'),
+  tx: () => import('./commands/tx.js'),
+  data: () => import('./commands/data.js'),
+  genesis: () => import('./commands/genesis.js'),
+  session: () => import('./commands/session.js'),
+  work: () => import('./commands/work.js'),
+  worker: () => import('./commands/worker.js'),
+  escrow: () => import('./commands/escrow.js'),
+  aivm: () => import('./commands/aivm.js'),
+  provider: () => import('./commands/provider.js'),
+  'serve-inference': () => import('./commands/serve-inference.js'),
+  pay: () => import('./commands/pay.js'),
+};
+/** Top-level command → the module that registers it (modules register themselves by default). */
+const moduleOf: Record<string, string> = { call: 'tx', rpc: 'tx', export: 'data', import: 'data', replay: 'data' };
 
 const program = new Command('sessionchain')
   .description('Local devnets for post-quantum sessions, AI compute and payment channels.')
@@ -27,7 +31,9 @@ const program = new Command('sessionchain')
   .configureHelp({ sortSubcommands: false })
   .exitOverride();
 
-for (const c of commands) c.register(program);
+const first = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const only = first === undefined ? undefined : (moduleOf[first] ?? (first in modules ? first : undefined));
+for (const name of only ? [only] : Object.keys(modules)) (await modules[name]!()).register(program);
 
 try {
   await program.parseAsync(process.argv);

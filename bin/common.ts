@@ -21,7 +21,25 @@ import {
   toHex,
 } from '../chain/index.js';
 import type { MethodDef, ModuleDefinition, QueryDef } from '../chain/index.js';
-import { Wallet, builtinSchemas, decryptKeystore, parseKeystore, resolveMethod, resolveModule, resolveQuery, RpcClient, RpcError, TransportError, type ReceiptJson } from '../sdk/index.js';
+import {
+  builtinSchemas,
+  decryptKeystore,
+  parseKeystore,
+  resolveMethod,
+  resolveModule,
+  resolveQuery,
+  toSchemaValue,
+  RpcClient,
+  RpcError,
+  TransportError,
+  TxSender,
+  WouldFailError,
+  formatAmount,
+  groupDigits,
+  type ModuleCall,
+  type ReceiptJson,
+} from '../sdk/index.js';
+import { hintFor } from './hints.js';
 
 export const DEFAULT_RPC = 'http://127.0.0.1:9651';
 
@@ -42,6 +60,83 @@ export function fail(message: string, hint?: string): never {
 /** Prints JSON (bigints as strings, bytes as hex). */
 export function printJson(v: unknown): void {
   console.log(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? toHex(x) : x), 2));
+}
+
+/** Adds --json and --field to a command that prints a result. */
+export function outputOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print JSON (the default when stdout is not a terminal; SESSIONCHAIN_OUTPUT=text|json sets it)')
+    .option('--field <path>', 'print only this field of the result, as plain text (e.g. address, result, result.sessionId)');
+}
+
+export interface OutputOpts {
+  json?: boolean;
+  field?: string;
+}
+
+/** How amounts under these keys are shown in text output (raw base units → "1.5 LUX"). */
+export type Units = Record<string, (raw: string) => string>;
+
+export const luxText = (raw: string) => formatAmount(raw, 18, 'LUX');
+
+function wantsJson(o: OutputOpts): boolean {
+  if (o.json) return true;
+  const env = process.env.SESSIONCHAIN_OUTPUT;
+  if (env === 'json') return true;
+  if (env === 'text') return false;
+  return !process.stdout.isTTY;
+}
+
+const jsonable = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? toHex(x) : x)) ?? 'null');
+
+/**
+ * Prints a command's result: JSON (piped, or --json), one field (--field), or readable text with
+ * amounts in units (a terminal). Every command prints through here.
+ */
+export function emit(value: unknown, o: OutputOpts = {}, units: Units = {}): void {
+  const v = jsonable(value);
+  if (o.field !== undefined) {
+    let cur: any = v;
+    for (const k of o.field.split('.')) {
+      if (cur === null || typeof cur !== 'object' || !(k in cur)) fail(`the result has no field "${o.field}"`, `fields: ${v && typeof v === 'object' ? Object.keys(v).join(', ') : 'none (it is a plain value)'}`);
+      cur = cur[k];
+    }
+    console.log(typeof cur === 'string' ? cur : JSON.stringify(cur));
+    return;
+  }
+  if (wantsJson(o)) {
+    console.log(JSON.stringify(v, null, 2));
+    return;
+  }
+  console.log(textLines(v, units, '', '').join('\n'));
+}
+
+function textLines(v: unknown, units: Units, indent: string, path: string): string[] {
+  if (v === null || typeof v !== 'object') return [`${indent}${scalar(v, units, path)}`];
+  if (Array.isArray(v)) {
+    if (v.length === 0) return [`${indent}(none)`];
+    return v.flatMap((x, i) => {
+      const lines = textLines(x, units, `${indent}  `, path);
+      return [`${indent}- ${lines[0]!.trimStart()}`, ...lines.slice(1)].concat(i < v.length - 1 && typeof x === 'object' && x !== null ? [] : []);
+    });
+  }
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 0) return [`${indent}(empty)`];
+  const width = Math.min(24, Math.max(...entries.map(([k]) => k.length)));
+  return entries.flatMap(([k, x]) => {
+    const p = path ? `${path}.${k}` : k;
+    if (x !== null && typeof x === 'object' && (Array.isArray(x) ? x.length > 0 : Object.keys(x).length > 0)) return [`${indent}${k}:`, ...textLines(x, units, `${indent}  `, p)];
+    return [`${indent}${k.padEnd(width)}  ${scalar(x, units, p, k)}`];
+  });
+}
+
+function scalar(v: unknown, units: Units, path: string, key = ''): string {
+  if (v === null || v === undefined) return '—';
+  const f = units[path] ?? units[key];
+  if (f && (typeof v === 'string' || typeof v === 'number') && /^[0-9]+$/.test(String(v))) return `${f(String(v))}  (${v})`;
+  if (Array.isArray(v)) return '(none)';
+  if (typeof v === 'object') return '(empty)';
+  return String(v);
 }
 
 export function parseJsonArg(text: string | undefined, what: string): unknown {
@@ -72,7 +167,8 @@ export function signerOptions(cmd: Command): Command {
     .option('--key <name>', 'a key from the keystore (see `sessionchain keys list`)')
     .option('--key-file <file>', 'a keystore file')
     .option('--dev <index>', 'dev account 0..9 (public keys; devnets only)')
-    .option('--seed <hex>', 'a raw 32-byte key seed (avoid outside devnets)')
+    .option('--seed-file <file>', 'a file holding a raw 32-byte key seed in hex (or set SESSIONCHAIN_SEED)')
+    .option('--seed <hex>', 'a raw 32-byte key seed (visible to other users in `ps`: prefer --seed-file or SESSIONCHAIN_SEED)')
     .addOption(new Option('--scheme <scheme>', 'scheme for --dev / --seed').choices(['ml-dsa-65', 'secp256k1']).default('ml-dsa-65'))
     .option('--password-file <file>', 'file holding the keystore passphrase (or set SESSIONCHAIN_PASSWORD)')
     .option('--keystore <dir>', 'keystore directory', defaultKeystoreDir());
@@ -155,15 +251,33 @@ export interface SignerOpts {
   keyFile?: string;
   dev?: string;
   seed?: string;
+  seedFile?: string;
   scheme?: string;
   passwordFile?: string;
   keystore?: string;
 }
 
+/** A 32-byte hex seed read from a file (the first line; 0x optional). */
+export function readSeedFile(path: string, flag: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return fail(`cannot read ${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const line = text.trim().split(/\r?\n/)[0]!.trim();
+  return line.startsWith('0x') ? line : `0x${line}`;
+}
+
 export async function resolveSigner(opts: SignerOpts): Promise<Signer> {
-  const given = [opts.key, opts.keyFile, opts.dev, opts.seed].filter((x) => x !== undefined).length;
-  if (given === 0) fail('no signer chosen', 'pass --key NAME, --key-file FILE, --dev N or --seed HEX');
-  if (given > 1) fail('choose one signer: --key, --key-file, --dev or --seed');
+  let given = [opts.key, opts.keyFile, opts.dev, opts.seed, opts.seedFile].filter((x) => x !== undefined).length;
+  if (given > 1) fail('choose one signer: --key, --key-file, --dev, --seed-file or --seed');
+  if (opts.seedFile !== undefined) opts = { ...opts, seed: readSeedFile(opts.seedFile, '--seed-file') };
+  else if (given === 0 && process.env.SESSIONCHAIN_SEED) {
+    opts = { ...opts, seed: process.env.SESSIONCHAIN_SEED.trim() };
+    given = 1;
+  }
+  if (given === 0) fail('no signer chosen', 'pass --key NAME, --key-file FILE, --dev N or --seed-file FILE (or set SESSIONCHAIN_SEED)');
   const scheme = (opts.scheme ?? 'ml-dsa-65') as SchemeName;
   if (opts.dev !== undefined) {
     const i = Number(opts.dev);
@@ -171,7 +285,7 @@ export async function resolveSigner(opts: SignerOpts): Promise<Signer> {
     return devSigner(i, scheme);
   }
   if (opts.seed !== undefined) {
-    if (!isHex(opts.seed) || fromHex(opts.seed).length !== 32) fail('--seed must be 32 bytes of hex');
+    if (!isHex(opts.seed) || fromHex(opts.seed).length !== 32) fail('the seed must be 32 bytes of hex (--seed, --seed-file or SESSIONCHAIN_SEED)');
     return signerFromSeed(fromHex(opts.seed), scheme);
   }
   const file = opts.keyFile ?? keystorePath(opts.keystore ?? defaultKeystoreDir(), opts.key!);
@@ -219,46 +333,93 @@ export interface SendCallOptions {
   gasPrice?: string;
   nonce?: string;
   wait?: boolean;
+  force?: boolean;
+}
+
+function uintOpt(v: string | undefined, flag: string): bigint | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[0-9]+$/.test(v)) fail(`${flag} must be a whole number, got ${v}`);
+  return BigInt(v);
 }
 
 /**
- * Builds, signs and sends a module call. Arguments are JSON (positional array or by-name object),
- * converted with the method's schema. Gas is estimated (+25%) unless given.
+ * Sends a module call through the signer's TxSender, the SDK's one estimate → sign → send → wait
+ * sequence: the simulation runs first, and a call that would fail is refused (nothing is sent)
+ * with a hint naming the fix, or `--force` to send it anyway.
  */
-export async function sendCall(rpc: RpcClient, signer: Signer, target: string, method: string, argsJson: unknown, o: SendCallOptions = {}): Promise<ReceiptJson | { hash: string }> {
-  const { def } = findMethod(target, method);
-  let args: unknown;
+export async function sendModuleCall(rpc: RpcClient, signer: Signer, call: ModuleCall, o: SendCallOptions = {}): Promise<ReceiptJson | { hash: string }> {
   try {
-    args = def.args.fromJson(argsJson ?? [], 'args');
-  } catch (e) {
-    fail(`bad arguments for ${method}: ${(e as Error).message}`, `expected ${def.args.name}`);
-  }
-  const wallet = new Wallet(rpc, signer, builtinSchemas);
-  try {
-    return await wallet.send(target, method, args, {
-      gasLimit: o.gasLimit !== undefined ? BigInt(o.gasLimit) : undefined,
-      gasPrice: o.gasPrice !== undefined ? BigInt(o.gasPrice) : undefined,
-      nonce: o.nonce !== undefined ? BigInt(o.nonce) : undefined,
+    const sent = await TxSender.for(rpc, signer).send(call, {
+      gasLimit: uintOpt(o.gasLimit, '--gas-limit'),
+      gasPrice: uintOpt(o.gasPrice, '--gas-price'),
+      nonce: uintOpt(o.nonce, '--nonce'),
       wait: o.wait,
+      force: o.force,
     });
+    return sent.receipt ?? { hash: sent.hash };
   } catch (e) {
-    if (e instanceof NamedError && e.data?.phase === 'estimate') fail(`${e.name}: ${e.message}`, 'fix the arguments, or pass --gas-limit to send it anyway');
+    refuseDoomed(e);
     throw e;
   }
 }
 
-/** Adds --gas-limit / --gas-price / --nonce / --no-wait. */
-export function txOptions(cmd: Command): Command {
-  return cmd
-    .option('--gas-limit <gas>', 'gas limit (default: estimate + 25%)')
-    .option('--gas-price <wei>', 'gas price in wei (default: the chain minimum)')
-    .option('--nonce <n>', 'nonce (default: the next pending nonce)')
-    .option('--no-wait', 'return the hash without waiting for the receipt');
+/** A WouldFailError becomes the CLI's one line: what would fail, the fix, and --force. */
+export function refuseDoomed(e: unknown, canForce = true): void {
+  if (e instanceof WouldFailError || (e instanceof NamedError && e.data?.phase === 'estimate')) {
+    const fix = hintFor((e as NamedError).name);
+    const force = canForce ? `${fix ? 'or ' : ''}pass --force to send it anyway (it fails on chain and pays its fee)` : undefined;
+    fail(`${(e as NamedError).name}: ${e.message}`, [fix, force].filter(Boolean).join('; ') || undefined);
+  }
 }
 
-/** Prints a receipt; a failed transaction ends the command with exit code 1. */
-export function reportReceipt(r: ReceiptJson | { hash: string }): void {
-  printJson(r);
+/**
+ * Builds, signs and sends a call of a built-in module by name. Arguments are JSON (positional array
+ * or by-name object) or schema values, converted with the method's schema.
+ */
+export async function sendCall(rpc: RpcClient, signer: Signer, target: string, method: string, argsJson: unknown, o: SendCallOptions = {}): Promise<ReceiptJson | { hash: string }> {
+  const { address, def } = findMethod(target, method);
+  let args: unknown;
+  try {
+    args = toSchemaValue(def, argsJson ?? []);
+  } catch (e) {
+    fail(`bad arguments for ${method}: ${(e as Error).message}`, `expected ${def.args.name}`);
+  }
+  return sendModuleCall(rpc, signer, { to: address, method, def, args }, o);
+}
+
+/** Adds --gas-limit / --gas-price / --nonce / --no-wait / --force, and the output options. */
+export function txOptions(cmd: Command): Command {
+  return outputOptions(
+    cmd
+      .option('--gas-limit <gas>', 'gas limit (default: estimate + 25%)')
+      .option('--gas-price <wei>', 'gas price in wei (default: the chain minimum)')
+      .option('--nonce <n>', 'nonce (default: the next pending nonce)')
+      .option('--no-wait', 'return the hash without waiting for the receipt')
+      .option('--force', 'send even when the simulation says the call fails (it then fails on chain and pays its fee)'),
+  );
+}
+
+/** Receipt amounts shown in units in text output. */
+const RECEIPT_UNITS: Units = { amount: luxText, stake: luxText, bond: luxText, fee: luxText, reward: luxText };
+
+/**
+ * Prints a receipt — the node's receipt (chain.GetReceipt) in every command — and ends the command
+ * with exit code 1 when the transaction failed.
+ */
+export function reportReceipt(r: ReceiptJson | { hash: string }, o: OutputOpts = {}, units: Units = RECEIPT_UNITS): void {
+  if ('status' in r && o.field === undefined && !wantsJson(o)) {
+    // Text: the same receipt, without the raw encodings.
+    const text = {
+      transaction: r.txHash,
+      status: r.status === 1 ? 'success' : `failed: ${r.error}`,
+      ...(r.errorMessage ? { message: r.errorMessage } : {}),
+      block: r.height ?? null,
+      gasUsed: groupDigits(r.gasUsed),
+      result: r.result,
+      events: r.events.map((e) => ({ event: e.name, ...(e.args ?? { data: e.data }) })),
+    };
+    emit(text, o, units);
+  } else emit(r, o, units);
   if ('status' in r && r.status === 0) {
     process.exitCode = 1;
     console.error(`error: transaction failed: ${r.error}: ${r.errorMessage}`);

@@ -106,6 +106,20 @@ export class BlockFileReader {
     return body;
   }
 
+  /** How many block records the file holds (reads only the length headers; the position is kept). */
+  countBlocks(): number {
+    let pos = this.#pos;
+    let n = 0;
+    const len = new Uint8Array(4);
+    while (pos + 4 <= this.size) {
+      if (readSync(this.#fd, len, 0, 4, pos) !== 4) break;
+      pos += 4 + readU32be(len);
+      if (pos > this.size) break;
+      n++;
+    }
+    return n;
+  }
+
   /** The next block record, or undefined at the end of the file. */
   next(): BlockRecord | undefined {
     const raw = this.#next();

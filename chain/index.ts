@@ -32,7 +32,7 @@ export {
 } from './keys/schemes.js';
 export { type Signer, MlDsaSigner, Secp256k1Signer, signerFromSeed, randomSeed } from './keys/signer.js';
 export { aeadSeal, aeadOpen, AeadError, type AeadErrorName } from './keys/aead.js';
-export { devSeed, devProducerSeed, devSigner, DEV_ACCOUNT_COUNT } from './keys/dev.js';
+export { devSeed, devProducerSeed, devSigner, devAddress, DEV_ACCOUNT_COUNT, DEV_PRODUCER_ADDRESS } from './keys/dev.js';
 export { Transaction, signTx, encodeUnsignedTx, txSigningDigest, TX_DOMAIN, type UnsignedTx, type SignedTx } from './tx.js';
 export { type Block, type BlockHeader, encodeBlock, decodeBlock, encodeHeader, blockHash, headerSigningDigest, signHeader, verifyHeaderSignature, extraRoot } from './block.js';
 export { type Receipt, type ChainEvent, encodeReceipt, decodeReceipt, receiptHash } from './receipt.js';
@@ -47,7 +47,7 @@ export { importBlock, BlockImportError, type Divergence } from './importer.js';
 export { Store } from './state/store.js';
 export { Lru } from './state/lru.js';
 export { verifyStateProof, EMPTY_TRIE_ROOT } from './state/trie.js';
-export { RpcServer, RPC_DEFAULTS, type RpcServerOptions } from './rpc/server.js';
+export { RpcServer, RPC_DEFAULTS, type RpcServerOptions, type RpcCallRecord } from './rpc/server.js';
 export { CONNECTION_DEFAULTS, WsClose, type ConnectionLimits } from './rpc/limits.js';
 export { checkHost, checkOrigin, isLoopbackName, type BrowserPolicy } from './rpc/origin.js';
 export { MAX_JSON_DEPTH, jsonDepth } from './rpc/depth.js';

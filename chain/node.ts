@@ -20,8 +20,8 @@ import { Producer, type MiningMode } from './producer.js';
 import { VerifierPool, type VerifierOptions } from './verifier.js';
 import { Store, type StoreOptions } from './state/store.js';
 import { StateOverlay } from './state/overlay.js';
-import { type Signer, signerFromSeed } from './keys/signer.js';
-import { devProducerSeed } from './keys/dev.js';
+import { type Signer } from './keys/signer.js';
+import { devProducerSigner } from './keys/dev.js';
 import { GAS, Meter } from './module/gas.js';
 import { callModule, NO_TX, type ExecEnv } from './module/context.js';
 import type { ModuleDefinition, NodeApi } from './module/contract.js';
@@ -102,7 +102,7 @@ export class Node implements NodeApi {
     this.#expiry = setInterval(() => this.mempool.expireQueued(), Math.max(250, Math.min(10_000, this.mempool.maxQueuedAgeMs / 4)));
     this.#expiry.unref();
     if (opts.produce !== false) {
-      const signer = opts.producer ?? signerFromSeed(devProducerSeed(), 'ml-dsa-65');
+      const signer = opts.producer ?? devProducerSigner();
       this.producer = new Producer(chain, this.mempool, signer, { committed: (b) => this.#onCommitted(b), dropped: () => {}, admitting: () => this.#admitting }, opts.mining);
     }
   }
@@ -274,7 +274,8 @@ export class Node implements NodeApi {
     const exec = this.chain.executor;
     return this.chain.withHeadState(async (source, head) => {
       const overlay = new StateOverlay(source);
-      const block = { ...head, height: head.height + 1n, timestamp: head.timestamp + 1n };
+      // As the next block would run: at the producer's next timestamp (dev.IncreaseTime included).
+      const block = { ...head, height: head.height + 1n, timestamp: this.producer?.peekTimestamp() ?? head.timestamp + 1n };
       const events: ChainEvent[] = [];
       const meter = new Meter(call.gasLimit ?? exec.params.blockGasLimit);
       const from = call.from ?? ZERO_ADDRESS;

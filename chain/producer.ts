@@ -144,11 +144,16 @@ export class Producer {
     return run;
   }
 
-  #timestamp(): bigint {
+  /** The timestamp a block produced now would get (simulations run at it); nothing is consumed. */
+  peekTimestamp(): bigint {
     const parent = this.chain.headHeader.timestamp;
-    let ts = this.#nextTimestamp ?? BigInt(Date.now()) + this.#offsetMs;
+    const ts = this.#nextTimestamp ?? BigInt(Date.now()) + this.#offsetMs;
+    return ts <= parent ? parent + 1n : ts;
+  }
+
+  #timestamp(): bigint {
+    const ts = this.peekTimestamp();
     this.#nextTimestamp = undefined;
-    if (ts <= parent) ts = parent + 1n;
     if (ts > MAX_BLOCK_TIMESTAMP_MS) throw new NamedError('TimestampLimitReached', `block time ${ts} is past the last the chain can represent (${MAX_BLOCK_TIMESTAMP_MS} ms)`, { rpcCode: RpcCode.NodeUnavailable });
     return ts;
   }

@@ -79,6 +79,7 @@ export function fileSource(path: string): ReplaySource {
   const reader = new BlockFileReader(path);
   return {
     genesisJson: reader.genesisJson,
+    lastHeight: BigInt(reader.countBlocks()),
     async *records(from) {
       let h = 1n;
       for (let r = reader.next(); r; r = reader.next(), h++) {

@@ -8,13 +8,12 @@ import {
   DEFAULT_GENESIS_TIMESTAMP,
   DEFAULT_PARAMS,
   DEV_ACCOUNT_COUNT,
-  devProducerSeed,
-  devSeed,
+  devAddress,
+  DEV_PRODUCER_ADDRESS,
   loadGenesis as loadGenesisWith,
   Node,
   ONE_LUX,
   readGenesisFile as readGenesisFileWith,
-  signerFromSeed,
   toHex,
   type Genesis,
   type GenesisDoc,
@@ -60,12 +59,12 @@ export function devGenesisDoc(opts: DevGenesisOptions = {}, modules: readonly Mo
   const devAccounts: string[] = [];
   for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) {
     for (const scheme of ['ml-dsa-65', 'secp256k1'] as const) {
-      const address = signerFromSeed(devSeed(i), scheme).address;
+      const address = devAddress(i, scheme);
       alloc[address] = DEV_BALANCE.toString();
       devAccounts.push(address);
     }
   }
-  const producer = signerFromSeed(devProducerSeed(), 'ml-dsa-65').address;
+  const producer = DEV_PRODUCER_ADDRESS;
   alloc[producer] = DEV_PRODUCER_BALANCE.toString(); // pays the fees of dev.SetBalance transactions
   Object.assign(alloc, opts.alloc ?? {});
   // The dev stablecoin (TIP-20), issued by dev account 0 and held by every dev account.

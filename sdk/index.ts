@@ -66,3 +66,5 @@ export class Wallet extends BaseWallet {
     return new Wallet(new RpcClient(url), signer);
   }
 }
+export { explorerHandler, explorerAssetsDir } from './explorer/index.js';
+export { parseAmount, formatAmount, groupDigits, AmountError, LUX_UNIT, type AmountUnit } from './units.js';

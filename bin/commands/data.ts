@@ -22,39 +22,36 @@ import {
   type MlDsaBackend,
 } from '../../chain/index.js';
 import { builtinModules, loadGenesis } from '../../genesis/index.js';
-import { client, fail, printJson, rpcOption } from '../common.js';
+import { client, emit, fail, outputOptions, rpcOption, type OutputOpts } from '../common.js';
 
 export function register(program: Command): void {
-  rpcOption(
+  outputOptions(rpcOption(
     program
       .command('export')
       .description('write the chain\'s blocks (with receipts and state diffs) to a block file')
       .requiredOption('-o, --out <file>', 'output block file')
       .option('--data-dir <dir>', 'read a stopped node\'s data dir instead of asking a running node over RPC')
       .option('--to <height>', 'last height to export (default: the head)'),
-  ).action(exportBlocks);
+  )).action(exportBlocks);
 
-  program
-    .command('import <file>')
+  outputOptions(program.command('import <file>'))
     .description('import a block file into a data dir (verifying everything), resuming after its head')
     .requiredOption('--data-dir <dir>', 'data dir to build (fresh, or one holding a prefix of the same chain)')
     .addOption(new Option('--verifier <backend>', 'ML-DSA-65 verifier').choices(['auto', 'noble', 'pqclean']).default('auto'))
     .option('--threads <n>', 'verifier threads')
     .action((file: string, o: ReplayOpts) => replay({ ...o, file, into: o.dataDir, dataDir: undefined, keep: true }));
 
-  program
-    .command('replay')
+  outputOptions(program.command('replay'))
     .description('re-execute blocks from a data dir or a block file on fresh state and check every root')
     .option('--file <file>', 'an exported block file')
     .option('--data-dir <dir>', 'a stopped node\'s data dir')
     .option('--into <dir>', 'build the replayed chain in this (new) data dir instead of in memory')
     .addOption(new Option('--verifier <backend>', 'ML-DSA-65 verifier').choices(['auto', 'noble', 'pqclean']).default('auto'))
     .option('--threads <n>', 'verifier threads (default: one per core)')
-    .option('--json', 'print the result as JSON only')
     .action((o: ReplayOpts) => replay(o));
 }
 
-interface ExportOpts {
+interface ExportOpts extends OutputOpts {
   out: string;
   dataDir?: string;
   to?: string;
@@ -73,7 +70,7 @@ async function exportBlocks(o: ExportOpts): Promise<void> {
         w.write(record);
       }
       w.close();
-      printJson({ file: o.out, blocks: w.blocks, to: Number(last) });
+      emit({ file: o.out, blocks: w.blocks, to: Number(last) }, o);
     } finally {
       await store.close();
     }
@@ -95,7 +92,7 @@ async function exportBlocks(o: ExportOpts): Promise<void> {
       }
     }
     w.close();
-    printJson({ file: o.out, blocks: w.blocks, to: last, headStateRoot: last === head.height ? head.stateRoot : undefined });
+    emit({ file: o.out, blocks: w.blocks, to: last, headStateRoot: last === head.height ? head.stateRoot : undefined }, o);
   } finally {
     rpc.close();
   }
@@ -103,13 +100,12 @@ async function exportBlocks(o: ExportOpts): Promise<void> {
 
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
-interface ReplayOpts {
+interface ReplayOpts extends OutputOpts {
   file?: string;
   dataDir?: string;
   into?: string;
   verifier: MlDsaBackend | 'auto';
   threads?: string;
-  json?: boolean;
   keep?: boolean;
 }
 
@@ -160,11 +156,11 @@ async function replay(o: ReplayOpts): Promise<void> {
       cpuMsPerTx: result.txs > 0 ? Number(((cpuMs(process.cpuUsage(cpu0)) / result.txs)).toFixed(3)) : null,
       into: o.into ?? null,
     };
-    printJson(out);
+    emit(out, o);
   } catch (e) {
     bar?.stop();
     if (e instanceof BlockImportError) {
-      printJson({ ok: false, divergence: e.divergence });
+      emit({ ok: false, divergence: e.divergence }, o);
       fail(e.message, e.divergence.detail ?? (e.divergence.txHash ? `first divergent transaction: ${e.divergence.txHash}` : undefined));
     }
     throw e;

@@ -12,8 +12,8 @@ import {
   RpcServer,
   DEV_ACCOUNT_COUNT,
   devSeed,
-  devProducerSeed,
-  signerFromSeed,
+  devAddress,
+  DEV_PRODUCER_ADDRESS,
   toHex,
   type Genesis,
   type Signer,
@@ -21,8 +21,10 @@ import {
 } from '../../chain/index.js';
 import { builtinModules, devGenesis, readGenesisFile, DEV_BALANCE } from '../../genesis/index.js';
 import { backendStatus, GpuError, setBackend, type BackendChoice } from '../../gpu/index.js';
-import { fetchUpstreamGenesis, rpcUpstream, RpcClient } from '../../sdk/index.js';
+import { explorerHandler, fetchUpstreamGenesis, groupDigits, rpcUpstream, RpcClient } from '../../sdk/index.js';
 import { fail, resolveSigner } from '../common.js';
+import { devnetLog, type LogFormat } from '../devnet/log.js';
+import { npmExecPid, stopWithLauncher } from '../launcher.js';
 
 interface DevnetOpts {
   dataDir: string;
@@ -39,6 +41,8 @@ interface DevnetOpts {
   threads?: string;
   rateLimit: string;
   quiet?: boolean;
+  logFormat: LogFormat;
+  explorer: boolean;
   dev: boolean;
   allowOrigin?: string[];
   allowHost?: string[];
@@ -62,7 +66,9 @@ export function register(program: Command): void {
     .addOption(new Option('--verifier <backend>', 'ML-DSA-65 verifier').choices(['auto', 'noble', 'pqclean']).default('auto'))
     .option('--threads <n>', 'signature verifier threads (default: number of cores)')
     .option('--rate-limit <n>', 'JSON-RPC requests per second per IP (0 = off)', '20000')
-    .option('-q, --quiet', 'do not log blocks')
+    .option('-q, --quiet', 'log nothing after the banner (no RPC calls, transactions or blocks)')
+    .addOption(new Option('--log-format <format>', 'text for people, json for one JSON object per line').choices(['text', 'json']).default('text'))
+    .option('--no-explorer', 'do not serve the web explorer at GET /')
     .option('--no-dev', 'do not serve dev.* (they are always off when --host is not loopback)')
     .option('--allow-origin <origins>', 'web origins besides loopback ones that may call the node (comma-separated; * for any)', list)
     .option('--allow-host <names>', 'Host names besides localhost and IP addresses (DNS-rebinding defence; comma-separated; * for any)', list)
@@ -74,6 +80,7 @@ Examples:
   sessionchain devnet                         # classic-level under ./.sessionchain, automine, port 9651
   sessionchain devnet --memory --port 8545    # throwaway chain
   sessionchain devnet --block-time 1000       # a block every second
+  sessionchain devnet --log-format json       # one JSON object per log line
   sessionchain devnet --follow http://127.0.0.1:9651 --data-dir ./follower --port 9652`,
     )
     .action(run);
@@ -89,6 +96,7 @@ function int(v: string | undefined, name: string, min: number, max: number): num
 }
 
 async function run(o: DevnetOpts): Promise<void> {
+  const launcher = npmExecPid(); // now, while the process tree is intact
   const port = int(o.port, '--port', 0, 65535)!;
   const blockTime = int(o.blockTime, '--block-time', 1, 3_600_000);
   const threads = int(o.threads, '--threads', 0, 64);
@@ -108,7 +116,7 @@ async function run(o: DevnetOpts): Promise<void> {
     upstream = new RpcClient(o.follow);
     genesis = await fetchUpstreamGenesis(upstream, modules).catch((e) => fail(`cannot get the genesis of ${o.follow}: ${(e as Error).message}`));
   } else {
-    genesis = o.genesis ? readGenesisFile(o.genesis) : devGenesis();
+    genesis = o.genesis ? genesisFile(o.genesis) : devGenesis();
   }
 
   let producer: Signer | undefined;
@@ -125,7 +133,17 @@ async function run(o: DevnetOpts): Promise<void> {
     mining: { mode, blockTimeMs: blockTime },
     verifier: { threads, backend: o.verifier },
   });
-  const server = new RpcServer(node, { port, host: o.host, rateLimit, dev: o.dev, allowOrigins: o.allowOrigin, allowHosts: o.allowHost });
+  const log = devnetLog(o.logFormat, node.chain.registry);
+  const server = new RpcServer(node, {
+    port,
+    host: o.host,
+    rateLimit,
+    dev: o.dev,
+    allowOrigins: o.allowOrigin,
+    allowHosts: o.allowHost,
+    httpGet: o.explorer ? explorerHandler() : undefined,
+    onCall: o.quiet ? undefined : (c) => log.rpc(c),
+  });
   let urls;
   try {
     urls = await server.listen();
@@ -140,14 +158,15 @@ async function run(o: DevnetOpts): Promise<void> {
     await follower.start();
   }
 
-  printBanner(node, urls!, { dataDir, follow: o.follow, mode, blockTime, browsers: o.allowOrigin?.join(', '), devOff: server.devOff });
-  if (!o.quiet) logBlocks(node);
+  if (o.logFormat === 'json') log.info('listening', { chainId: Number(node.chainId), url: urls!.url, wsUrl: urls!.wsUrl, explorer: o.explorer ? `${urls!.url}/` : null, height: Number(node.chain.headHeader.height), follow: o.follow ?? null });
+  else printBanner(node, urls!, { dataDir, follow: o.follow, mode, blockTime, explorer: o.explorer, browsers: o.allowOrigin?.join(', '), devOff: server.devOff });
+  if (!o.quiet) node.chain.onBlock((b) => log.block(b));
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: shutting down…`);
+    log.info(`${o.logFormat === 'json' ? '' : '\n'}${signal}: shutting down…`, { signal });
     await follower?.stop();
     await server.close();
     await node.stop();
@@ -156,39 +175,20 @@ async function run(o: DevnetOpts): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  stopWithLauncher(launcher, (why) => void stop(why));
 }
 
-/**
- * A line per block on a terminal. Into a pipe or a file (a devnet under a harness, a CI log) the
- * blocks of each second are summed up in one line instead: no per-block work for a reader that is
- * not watching.
- */
-function logBlocks(node: Node): void {
-  if (process.stdout.isTTY) {
-    node.chain.onBlock((b) => {
-      const h = b.block.header;
-      const failed = b.receipts.filter((r) => r.status === 0).length;
-      console.log(`block #${h.height}  ${toHex(b.hash).slice(0, 18)}…  ${h.txCount} tx${failed ? ` (${failed} failed)` : ''}  gas ${h.gasUsed}`);
-    });
-    return;
+/** Reads --genesis; any problem is one line naming the file and what to do. */
+function genesisFile(path: string): Genesis {
+  try {
+    return readGenesisFile(path);
+  } catch (e) {
+    const msg = (e as Error).message;
+    return fail(msg.includes(path) ? msg : `${path}: ${msg}`, 'check it with `sessionchain genesis validate FILE`, or start from `sessionchain genesis write --out FILE`');
   }
-  let first: bigint | undefined;
-  let last = 0n;
-  let txs = 0;
-  node.chain.onBlock((b) => {
-    first ??= b.block.header.height;
-    last = b.block.header.height;
-    txs += b.block.txs.length;
-  });
-  setInterval(() => {
-    if (first === undefined) return;
-    console.log(first === last ? `block #${last}  ${txs} tx` : `blocks #${first}–#${last}  ${txs} tx`);
-    first = undefined;
-    txs = 0;
-  }, 1000).unref();
 }
 
-function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { dataDir?: string; follow?: string; mode: string; blockTime?: number; browsers?: string; devOff?: string }): void {
+function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { dataDir?: string; follow?: string; mode: string; blockTime?: number; explorer: boolean; browsers?: string; devOff?: string }): void {
   const h = node.chain.headHeader;
   const lines: string[] = [];
   lines.push('');
@@ -196,6 +196,7 @@ function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { data
   lines.push('');
   lines.push(`Chain ID        ${node.chainId}`);
   lines.push(`RPC URL         ${urls.url}   (WebSocket ${urls.wsUrl})`);
+  if (o.explorer) lines.push(`Explorer        ${urls.url}/   (open it in a browser)`);
   lines.push(`Store           ${o.dataDir ? `${o.dataDir} (classic-level)` : 'memory (--memory: nothing is kept)'}`);
   lines.push(`Head            #${h.height} ${toHex(node.chain.head.hash)}`);
   lines.push(`State root      ${toHex(h.stateRoot)}`);
@@ -207,11 +208,11 @@ function printBanner(node: Node, urls: { url: string; wsUrl: string }, o: { data
   lines.push(`Verifier        ML-DSA-65 via ${node.verifier.backend}, ${threads === 0 ? 'inline (main thread)' : `${threads} worker thread${threads > 1 ? 's' : ''}`}`);
   const kernels = backendStatus().find((s) => s.active)!;
   lines.push(`AIVM kernels    ${kernels.name}: ${kernels.detail}`);
-  if (!o.follow && node.chain.genesis.producer === signerFromSeed(devProducerSeed(), 'ml-dsa-65').address) {
+  if (!o.follow && node.chain.genesis.producer === DEV_PRODUCER_ADDRESS) {
     lines.push('');
-    lines.push(`Available accounts (ML-DSA-65, ${(DEV_BALANCE / ONE_LUX).toLocaleString("en-US")} LUX each at genesis)`);
+    lines.push(`Available accounts (ML-DSA-65, ${groupDigits(DEV_BALANCE / ONE_LUX)} LUX each at genesis)`);
     lines.push('==================');
-    for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) lines.push(`(${i}) ${signerFromSeed(devSeed(i), 'ml-dsa-65').address}`);
+    for (let i = 0; i < DEV_ACCOUNT_COUNT; i++) lines.push(`(${i}) ${devAddress(i)}`);
     lines.push('');
     lines.push('Key seeds (32 bytes; ML-DSA-65 and secp256k1 keys both derive from them)');
     lines.push('==================');

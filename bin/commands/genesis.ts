@@ -2,16 +2,16 @@
 import type { Command } from 'commander';
 import { devGenesisDoc, readGenesisFile } from '../../genesis/index.js';
 import { canonicalJson, keccak256, toHex, utf8, writeGenesisFile } from '../../chain/index.js';
-import { fail, printJson } from '../common.js';
+import { emit, fail, outputOptions, type OutputOpts } from '../common.js';
 
 export function register(program: Command): void {
   const g = program.command('genesis').description('write or validate a genesis document');
-  g.command('write')
+  outputOptions(g.command('write'))
     .description('write the default devnet genesis (edit it, then start with --genesis FILE)')
     .requiredOption('-o, --out <file>', 'output file')
     .option('--chain-id <id>', 'chain id')
     .option('--timestamp <ms>', 'genesis time, unix milliseconds')
-    .action((o: { out: string; chainId?: string; timestamp?: string }) => {
+    .action((o: OutputOpts & { out: string; chainId?: string; timestamp?: string }) => {
       const num = (v: string | undefined, name: string) => {
         if (v === undefined) return undefined;
         const n = Number(v);
@@ -20,12 +20,12 @@ export function register(program: Command): void {
       };
       const doc = devGenesisDoc({ chainId: num(o.chainId, '--chain-id'), timestamp: num(o.timestamp, '--timestamp') });
       writeGenesisFile(o.out, doc);
-      printJson({ file: o.out, chainId: doc.chainId, hash: toHex(keccak256(utf8(canonicalJson(doc)))) });
+      emit({ file: o.out, chainId: doc.chainId, hash: toHex(keccak256(utf8(canonicalJson(doc)))) }, o);
     });
-  g.command('validate <file>')
+  outputOptions(g.command('validate <file>'))
     .description('check a genesis document against the built-in modules')
-    .action((file: string) => {
+    .action((file: string, o: OutputOpts) => {
       const gen = readGenesisFile(file);
-      printJson({ ok: true, chainId: Number(gen.chainId), producer: gen.producer, hash: toHex(gen.hash), modules: Object.keys(gen.moduleParams) });
+      emit({ ok: true, chainId: Number(gen.chainId), producer: gen.producer, hash: toHex(gen.hash), modules: Object.keys(gen.moduleParams) }, o);
     });
 }

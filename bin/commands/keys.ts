@@ -6,9 +6,9 @@ import { type Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { fromHex, isHex, randomSeed, toHex, devSeed, type SchemeName, signerFromSeed } from '../../chain/index.js';
 import { decryptKeystore, encryptKeystore, parseKeystore } from '../../sdk/index.js';
-import { defaultKeystoreDir, ensureDir, fail, keystorePath, listKeystore, passphrase, printJson, writeSecretFile } from '../common.js';
+import { defaultKeystoreDir, emit, ensureDir, readSeedFile, fail, keystorePath, listKeystore, outputOptions, passphrase, writeSecretFile, type OutputOpts } from '../common.js';
 
-interface KeyOpts {
+interface KeyOpts extends OutputOpts {
   name?: string;
   scheme: SchemeName;
   keystore: string;
@@ -31,11 +31,11 @@ async function save(seed: Uint8Array, o: KeyOpts): Promise<void> {
   const ks = await encryptKeystore(seed, o.scheme, pw, { n: scryptN(o.scryptN) });
   ensureDir(o.keystore);
   writeSecretFile(file, JSON.stringify(ks, null, 2) + '\n');
-  printJson({ name: o.name, address: ks.address, scheme: ks.scheme, file });
+  emit({ name: o.name, address: ks.address, scheme: ks.scheme, file }, o);
 }
 
 const common = (cmd: Command) =>
-  cmd
+  outputOptions(cmd)
     .addOption(new Option('--scheme <scheme>', 'signature scheme').choices(['ml-dsa-65', 'secp256k1']).default('ml-dsa-65'))
     .option('--keystore <dir>', 'keystore directory', defaultKeystoreDir())
     .option('--password-file <file>', 'file holding the passphrase (or set SESSIONCHAIN_PASSWORD)')
@@ -51,10 +51,12 @@ export function register(program: Command): void {
       .command('import')
       .description('store an existing 32-byte seed (or a dev seed) encrypted')
       .requiredOption('--name <name>', 'name of the key')
-      .option('--seed <hex>', '32-byte seed, 0x hex')
+      .option('--seed-file <file>', 'file holding the 32-byte seed in hex')
+      .option('--seed <hex>', '32-byte seed, 0x hex (visible in `ps`: prefer --seed-file)')
       .option('--dev <index>', 'a dev account seed 0..9'),
-  ).action(async (o: KeyOpts & { seed?: string; dev?: string }) => {
-    if ((o.seed === undefined) === (o.dev === undefined)) fail('pass exactly one of --seed HEX or --dev N');
+  ).action(async (o: KeyOpts & { seed?: string; seedFile?: string; dev?: string }) => {
+    if (o.seedFile !== undefined) o = { ...o, seed: readSeedFile(o.seedFile, '--seed-file') };
+    if ((o.seed === undefined) === (o.dev === undefined)) fail('pass exactly one of --seed-file FILE, --seed HEX or --dev N');
     let seed: Uint8Array;
     if (o.dev !== undefined) {
       const i = Number(o.dev);
@@ -67,11 +69,10 @@ export function register(program: Command): void {
     await save(seed, o);
   });
 
-  keys
-    .command('list')
+  outputOptions(keys.command('list'))
     .description('list the keys in the keystore')
     .option('--keystore <dir>', 'keystore directory', defaultKeystoreDir())
-    .action((o: { keystore: string }) => {
+    .action((o: OutputOpts & { keystore: string }) => {
       const out = listKeystore(o.keystore).map(({ name, file }) => {
         try {
           const ks = parseKeystore(JSON.parse(readFileSync(file, 'utf8')));
@@ -80,7 +81,7 @@ export function register(program: Command): void {
           return { name, error: (e as Error).message };
         }
       });
-      printJson(out);
+      emit(out, o);
     });
 
   common(
@@ -95,7 +96,7 @@ export function register(program: Command): void {
       const i = Number(o.dev);
       if (!Number.isInteger(i) || i < 0) fail('--dev takes a non-negative index');
       const s = signerFromSeed(devSeed(i), o.scheme);
-      printJson({ dev: i, address: s.address, scheme: s.scheme, publicKey: toHex(s.publicKey), seed: toHex(devSeed(i)) });
+      emit({ dev: i, address: s.address, scheme: s.scheme, publicKey: toHex(s.publicKey), seed: toHex(devSeed(i)) }, o);
       return;
     }
     if (!name && !o.keyFile) fail('name a key, or pass --key-file FILE or --dev N');
@@ -103,6 +104,6 @@ export function register(program: Command): void {
     if (!existsSync(file)) fail(`no key file at ${file}`, 'list keys with `sessionchain keys list`');
     const ks = parseKeystore(JSON.parse(readFileSync(file, 'utf8')));
     const { seed, signer } = await decryptKeystore(ks, await passphrase(o, `Passphrase for ${name ?? file}: `));
-    printJson({ name: name ?? null, address: signer.address, scheme: signer.scheme, publicKey: toHex(signer.publicKey), ...(o.revealSeed ? { seed: toHex(seed) } : {}) });
+    emit({ name: name ?? null, address: signer.address, scheme: signer.scheme, publicKey: toHex(signer.publicKey), ...(o.revealSeed ? { seed: toHex(seed) } : {}) }, o);
   });
 }

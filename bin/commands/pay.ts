@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { NamedError } from '../../chain/index.js';
 import { FileClientStore, SessionManager } from '../../payments/index.js';
-import { fail, printJson, rawUnits, resolveSigner, rpcOption, signerOptions, type SignerOpts, defaultKeystoreDir } from '../common.js';
+import { emit, fail, outputOptions, rawUnits, resolveSigner, rpcOption, signerOptions, type OutputOpts, type SignerOpts, defaultKeystoreDir } from '../common.js';
 
-type Opts = SignerOpts & { rpc: string; data?: string; count: string; sse?: boolean; ws?: boolean; maxDeposit?: string; deposit?: string; close?: boolean };
+type Opts = SignerOpts & OutputOpts & { rpc: string; data?: string; count: string; sse?: boolean; ws?: boolean; maxDeposit?: string; deposit?: string; close?: boolean };
 
 const units = (v: string | undefined, flag: string): bigint | undefined => (v === undefined ? undefined : rawUnits(v, flag));
 
@@ -28,7 +28,7 @@ function inputsOf(data: string | undefined): string[] {
 }
 
 export function register(program: Command): void {
-  signerOptions(rpcOption(program.command('pay')))
+  outputOptions(signerOptions(rpcOption(program.command('pay'))))
     .description('pay for a 402-protected URL with a session channel (HTTP, --sse or --ws); --close closes it')
     .argument('<url>', 'the paid resource, e.g. http://127.0.0.1:8402/v1/infer')
     .option('--data <json>', 'request body (JSON)')
@@ -53,7 +53,7 @@ export function register(program: Command): void {
       try {
         if (o.close) {
           const { receipt, channel } = await pay.close(url);
-          printJson({ channelId: channel.channelId, closed: true, spent: receipt.spent, units: channel.deliveredUnits, txHash: receipt.txHash, receipt });
+          emit({ channelId: channel.channelId, closed: true, spent: receipt.spent, units: channel.deliveredUnits, txHash: receipt.txHash, receipt }, o);
           return;
         }
         let messages: string[] = [];
@@ -74,7 +74,7 @@ export function register(program: Command): void {
           }
         }
         const entry = pay.store.all().find((e) => e.channelId === channelId)!;
-        printJson({ channelId, units: messages.length, spent: entry.spent.toString(), deposit: entry.deposit.toString(), cumulative: entry.cumulative.toString(), results: messages.map((m) => safeJson(m)) });
+        emit({ channelId, units: messages.length, spent: entry.spent.toString(), deposit: entry.deposit.toString(), cumulative: entry.cumulative.toString(), results: messages.map((m) => safeJson(m)) }, o);
       } catch (e) {
         if (e instanceof NamedError) fail(`${e.name}: ${e.message}`);
         throw e;

@@ -4,12 +4,13 @@
  * and challenges contradicted results of others. `--dishonest` posts corrupted results and
  * withholds reveals, for demos of challenges and slashing. Runs until Ctrl-C.
  *
- *   sessionchain provider --key alice --model model.bin --stake 2
+ *   sessionchain provider --key alice --model model.bin --stake 2LUX
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AivmClient, ReferenceProvider } from '../../sdk/aivm/index.js';
-import { client, fail, resolveSigner, rpcOption, signerOptions, type SignerOpts } from '../common.js';
+import { client, fail, refuseDoomed, resolveSigner, rpcOption, signerOptions, type SignerOpts } from '../common.js';
+import { npmExecPid, stopWithLauncher } from '../launcher.js';
 import { parseLux } from './aivm.js';
 
 interface ProviderCliOpts extends SignerOpts {
@@ -27,13 +28,14 @@ export function register(program: Command): void {
   signerOptions(rpcOption(program.command('provider')))
     .description('run the reference AIVM provider (answers assigned tasks, challenges false results)')
     .requiredOption('--model <file>', 'the 630-byte tiny-classifier model file to serve')
-    .option('--stake <lux>', 'bond to register with', '1')
-    .option('--bond <lux>', 'bond per posted result and per challenge', '1')
+    .option('--stake <amount>', 'bond to register with, e.g. 1LUX (a bare number is LUX)', '1LUX')
+    .option('--bond <amount>', 'bond per posted result and per challenge, e.g. 1LUX', '1LUX')
     .option('--gpu <model>', 'GPU model string reported at registration', 'cpu')
     .option('--poll <ms>', 'how often to look for work', '500')
     .option('--dishonest', 'post corrupted results and withhold reveals (demos and tests)')
     .option('--no-watch', 'do not challenge other providers’ results')
     .action(async (o: ProviderCliOpts) => {
+      const launcher = npmExecPid();
       let model: Uint8Array;
       try {
         model = new Uint8Array(readFileSync(o.model));
@@ -58,12 +60,19 @@ export function register(program: Command): void {
         pollMs,
         log: (line) => console.log(`${new Date().toISOString()} ${line}`),
       });
+      // Registration is simulated first: a doomed one (a bond below the minimum) stops here.
+      await provider.ensureRegistered().catch((e) => {
+        aivm.close();
+        refuseDoomed(e, false);
+        throw e;
+      });
       console.log(`provider ${signer.address} serving spec ${Buffer.from(provider.spec).toString('hex').replace(/^/, '0x')}${o.dishonest ? ' (dishonest)' : ''} via ${o.rpc}`);
       provider.start();
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        stopWithLauncher(launcher, stop);
       });
       await provider.stop();
       aivm.close();

@@ -8,9 +8,12 @@
 import { type Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fromHex, isHex, MlDsaSigner, sha256, toHex, utf8, type Signer } from '../../chain/index.js';
-import { ONE_LUX } from '../../chain/index.js';
+import { LUX_UNIT, parseAmount } from '../../sdk/index.js';
 import { nodeIdFromPublicKey, proofOfPossessionMessage, WorkClient } from '../../sdk/session/index.js';
-import { client, fail, printJson, reportReceipt, resolveSigner, rpcOption, sendCall, signerOptions, txOptions, type SendCallOptions, type SignerOpts } from '../common.js';
+import { client, emit, fail, luxText, outputOptions, readSeedFile, reportReceipt, resolveSigner, rpcOption, sendCall, signerOptions, txOptions, type OutputOpts, type SendCallOptions, type SignerOpts } from '../common.js';
+
+/** A read command: --rpc plus the output options. */
+const readCommand = (cmd: Command) => outputOptions(rpcOption(cmd));
 
 const MODULE = 'sessionwork';
 
@@ -25,49 +28,57 @@ export function serviceArg(v: string): string {
   return v.startsWith('0x') ? id32Arg(v, '--service') : toHex(sha256(utf8(v)));
 }
 
-/** A LUX amount ("1000", "0.5") in wei, as a decimal string. */
+/** A LUX amount ("1000LUX", "0.5", "1000wei"; a bare number is LUX) in wei, as a decimal string. */
 export function luxArg(v: string, what: string): string {
-  const m = /^(\d+)(?:\.(\d{1,18}))?$/.exec(v);
-  if (!m) fail(`${what} must be an amount of LUX like 1000 or 0.5, got ${v}`);
-  return (BigInt(m[1]!) * ONE_LUX + BigInt((m[2] ?? '').padEnd(18, '0') || '0')).toString();
+  try {
+    return parseAmount(v, LUX_UNIT, what).toString();
+  } catch (e) {
+    return fail((e as Error).message);
+  }
 }
 
 export interface NodeKeyOpts {
   nodeKey?: string;
   nodeKeyFile?: string;
   nodeSeed?: string;
+  nodeSeedFile?: string;
 }
 
 export function nodeKeyOptions(cmd: Command): Command {
   return cmd
     .option('--node-key <name>', 'the node\'s ML-DSA-65 attestation key from the keystore (default: the signer, if ML-DSA)')
     .option('--node-key-file <file>', 'the node key as a keystore file')
-    .option('--node-seed <hex>', 'the node key as a raw 32-byte seed (devnets)');
+    .option('--node-seed-file <file>', 'the node key as a file holding a raw 32-byte seed in hex (or set SESSIONCHAIN_NODE_SEED)')
+    .option('--node-seed <hex>', 'the node key as a raw 32-byte seed (visible in `ps`: prefer --node-seed-file)');
 }
 
 /** The node's ML-DSA-65 key: --node-key / --node-key-file / --node-seed, else the signer itself. */
 export async function resolveNodeKey(o: NodeKeyOpts & SignerOpts, signer: Signer): Promise<MlDsaSigner> {
+  if (o.nodeSeedFile !== undefined) o = { ...o, nodeSeed: readSeedFile(o.nodeSeedFile, '--node-seed-file') };
+  else if (o.nodeKey === undefined && o.nodeKeyFile === undefined && o.nodeSeed === undefined && process.env.SESSIONCHAIN_NODE_SEED) o = { ...o, nodeSeed: process.env.SESSIONCHAIN_NODE_SEED.trim() };
   const given = o.nodeKey !== undefined || o.nodeKeyFile !== undefined || o.nodeSeed !== undefined;
   const key = given ? await resolveSigner({ key: o.nodeKey, keyFile: o.nodeKeyFile, seed: o.nodeSeed, scheme: 'ml-dsa-65', passwordFile: o.passwordFile, keystore: o.keystore }) : signer;
   if (!(key instanceof MlDsaSigner)) fail('a node key must be ML-DSA-65', 'pass --node-key / --node-seed, or sign with an ML-DSA-65 key');
   return key as MlDsaSigner;
 }
 
-type TxOpts = SignerOpts & SendCallOptions & { rpc: string };
+type TxOpts = SignerOpts & SendCallOptions & OutputOpts & { rpc: string };
+type ReadOpts = OutputOpts & { rpc: string };
+const WORK_UNITS = { stake: luxText, amount: luxText };
 
 async function send(o: TxOpts, method: string, args: Record<string, unknown>): Promise<void> {
   const rpc = client(o);
   try {
-    reportReceipt(await sendCall(rpc, await resolveSigner(o), MODULE, method, args, o));
+    reportReceipt(await sendCall(rpc, await resolveSigner(o), MODULE, method, args, o), o);
   } finally {
     rpc.close();
   }
 }
 
-async function query(o: { rpc: string }, name: string, args: Record<string, unknown>): Promise<void> {
+async function query(o: ReadOpts, name: string, args: Record<string, unknown>): Promise<void> {
   const rpc = client(o);
   try {
-    printJson(await rpc.query(MODULE, name, args));
+    emit(await rpc.query(MODULE, name, args), o, WORK_UNITS);
   } finally {
     rpc.close();
   }
@@ -104,7 +115,7 @@ export function register(program: Command): void {
       `
 A session: create → start → request (the committee's workers record, commit and attest) → finalize.
 Examples:
-  sessionchain work node register --dev 1 --endpoint https://node1.example --stake 1000
+  sessionchain work node register --dev 1 --endpoint https://node1.example --stake 1000LUX --activate
   sessionchain work create --service weather --dev 0
   sessionchain work start 0x<session> --dev 0
   sessionchain work request 0x<session> --kind read --input-json '{"method":"GET","url":"https://api.example/x"}' --dev 0
@@ -121,7 +132,7 @@ Examples:
         .command('register')
         .description('register a service node with its ML-DSA-65 key and stake (the signer becomes its operator)')
         .requiredOption('--endpoint <url>', 'the node\'s endpoint (unique)')
-        .requiredOption('--stake <lux>', 'stake in LUX, moved into module custody')
+        .requiredOption('--stake <amount>', 'stake, e.g. 1000LUX (a bare number is LUX; the dev genesis minimum is 1000 LUX), moved into module custody')
         .option('--activate', 'activate the node right after registering'),
     ),
   ).action(async (o: TxOpts & NodeKeyOpts & { endpoint: string; stake: string; activate?: boolean }) => {
@@ -132,8 +143,8 @@ Examples:
     try {
       const args = { publicKey: toHex(key.publicKey), endpoint: o.endpoint, stake: luxArg(o.stake, '--stake'), proof: toHex(key.signRaw(proofOfPossessionMessage(signer.address, nodeId))) };
       const r = await sendCall(rpc, signer, MODULE, 'registerNode', args, o);
-      reportReceipt(r);
-      if (o.activate && 'status' in r && r.status === 1) reportReceipt(await sendCall(rpc, signer, MODULE, 'activateNode', { nodeId: toHex(nodeId) }, o));
+      reportReceipt(r, o);
+      if (o.activate && 'status' in r && r.status === 1) reportReceipt(await sendCall(rpc, signer, MODULE, 'activateNode', { nodeId: toHex(nodeId) }, o), o);
     } finally {
       rpc.close();
     }
@@ -149,14 +160,14 @@ Examples:
   txCommand(node.command('suspend <nodeId>').description('active → suspended').option('--reason <text>', 'why', '')).action((nodeId: string, o: TxOpts & { reason: string }) =>
     send(o, 'suspendNode', { nodeId: id32Arg(nodeId, 'nodeId'), reason: o.reason }),
   );
-  rpcOption(node.command('show <nodeId>').description('a node\'s key, operator, endpoint, stake and status')).action((nodeId: string, o: { rpc: string }) => query(o, 'getNode', { nodeId: id32Arg(nodeId, 'nodeId') }));
-  rpcOption(node.command('list').description('active node IDs')).action((o: { rpc: string }) => query(o, 'getActiveNodes', {}));
-  nodeKeyOptions(signerOptions(node.command('id').description('print the node ID of a node key (offline)'))).action(async (o: SignerOpts & NodeKeyOpts) => {
-    const hasSigner = o.key !== undefined || o.keyFile !== undefined || o.dev !== undefined || o.seed !== undefined;
-    const hasNodeKey = o.nodeKey !== undefined || o.nodeKeyFile !== undefined || o.nodeSeed !== undefined;
+  readCommand(node.command('show <nodeId>').description('a node\'s key, operator, endpoint, stake and status')).action((nodeId: string, o: ReadOpts) => query(o, 'getNode', { nodeId: id32Arg(nodeId, 'nodeId') }));
+  readCommand(node.command('list').description('active node IDs')).action((o: ReadOpts) => query(o, 'getActiveNodes', {}));
+  nodeKeyOptions(outputOptions(signerOptions(node.command('id').description('print the node ID of a node key (offline)')))).action(async (o: SignerOpts & NodeKeyOpts & OutputOpts) => {
+    const hasSigner = o.key !== undefined || o.keyFile !== undefined || o.dev !== undefined || o.seed !== undefined || o.seedFile !== undefined;
+    const hasNodeKey = o.nodeKey !== undefined || o.nodeKeyFile !== undefined || o.nodeSeed !== undefined || o.nodeSeedFile !== undefined || Boolean(process.env.SESSIONCHAIN_NODE_SEED);
     if (!hasSigner && !hasNodeKey) fail('no key given', 'pass --node-key NAME, --node-seed HEX, or an ML-DSA-65 signer (--key, --dev N)');
     const key = await resolveNodeKey(o, hasSigner ? await resolveSigner(o) : (undefined as never));
-    printJson({ nodeId: toHex(nodeIdFromPublicKey(key.publicKey)), publicKey: toHex(key.publicKey) });
+    emit({ nodeId: toHex(nodeIdFromPublicKey(key.publicKey)), publicKey: toHex(key.publicKey) }, o);
   });
 
   // ---- sessions ----
@@ -205,24 +216,24 @@ Examples:
   );
 
   // ---- queries ----
-  rpcOption(work.command('show <sessionId>').description('a session: state, committee, roots')).action((sessionId: string, o: { rpc: string }) => query(o, 'getSession', { sessionId: id32Arg(sessionId, 'sessionId') }));
-  rpcOption(work.command('step <sessionId> <index>').description('one step with its oracle request')).action((sessionId: string, index: string, o: { rpc: string }) =>
+  readCommand(work.command('show <sessionId>').description('a session: state, committee, roots')).action((sessionId: string, o: ReadOpts) => query(o, 'getSession', { sessionId: id32Arg(sessionId, 'sessionId') }));
+  readCommand(work.command('step <sessionId> <index>').description('one step with its oracle request')).action((sessionId: string, index: string, o: ReadOpts) =>
     query(o, 'getStep', { sessionId: id32Arg(sessionId, 'sessionId'), stepIndex: index }),
   );
-  rpcOption(work.command('records <requestId>').description('the oracle records of a request, with bodies')).action((requestId: string, o: { rpc: string }) => query(o, 'getRecords', { requestId: id32Arg(requestId, 'requestId') }));
-  rpcOption(work.command('committee <sessionId>').description('the committee and its quorum')).action((sessionId: string, o: { rpc: string }) => query(o, 'getCommittee', { sessionId: id32Arg(sessionId, 'sessionId') }));
-  rpcOption(work.command('receipts <sessionId>').description('delivery receipts of a session')).action((sessionId: string, o: { rpc: string }) => query(o, 'getReceipts', { sessionId: id32Arg(sessionId, 'sessionId') }));
-  rpcOption(work.command('pending').description('open oracle requests').option('--session <id>', 'only this session').option('--node <id>', 'only those this node serves')).action((o: { rpc: string; session?: string; node?: string }) =>
+  readCommand(work.command('records <requestId>').description('the oracle records of a request, with bodies')).action((requestId: string, o: ReadOpts) => query(o, 'getRecords', { requestId: id32Arg(requestId, 'requestId') }));
+  readCommand(work.command('committee <sessionId>').description('the committee and its quorum')).action((sessionId: string, o: ReadOpts) => query(o, 'getCommittee', { sessionId: id32Arg(sessionId, 'sessionId') }));
+  readCommand(work.command('receipts <sessionId>').description('delivery receipts of a session')).action((sessionId: string, o: ReadOpts) => query(o, 'getReceipts', { sessionId: id32Arg(sessionId, 'sessionId') }));
+  readCommand(work.command('pending').description('open oracle requests').option('--session <id>', 'only this session').option('--node <id>', 'only those this node serves')).action((o: ReadOpts & { session?: string; node?: string }) =>
     query(o, 'getPendingRequests', { sessionId: o.session ? id32Arg(o.session, '--session') : null, nodeId: o.node ? id32Arg(o.node, '--node') : null }),
   );
-  rpcOption(
+  readCommand(
     work
       .command('wait <sessionId>')
       .description('wait until the session (or --step N) reaches a state; prints it')
       .requiredOption('--state <state>', 'e.g. running, finalized, failed; for steps: completed, failed')
       .option('--step <index>', 'wait for this step instead of the session')
       .option('--timeout <seconds>', 'give up after this long', '120'),
-  ).action(async (sessionId: string, o: { rpc: string; state: string; step?: string; timeout: string }) => {
+  ).action(async (sessionId: string, o: ReadOpts & { state: string; step?: string; timeout: string }) => {
     const c = new WorkClient(client(o));
     const sid = fromHex(id32Arg(sessionId, 'sessionId'));
     const deadline = Date.now() + Number(o.timeout) * 1000;
@@ -230,7 +241,7 @@ Examples:
       for (;;) {
         const v = o.step !== undefined ? await c.query('getStep', { sessionId: sid, stepIndex: Number(o.step) }) : await c.query('getSession', { sessionId: sid });
         if (v.state === o.state) {
-          printJson(o.step !== undefined ? await c.rpc.query(MODULE, 'getStep', { sessionId, stepIndex: Number(o.step) }) : await c.rpc.query(MODULE, 'getSession', { sessionId }));
+          emit(o.step !== undefined ? await c.rpc.query(MODULE, 'getStep', { sessionId, stepIndex: Number(o.step) }) : await c.rpc.query(MODULE, 'getSession', { sessionId }), o);
           return;
         }
         if (v.state === 'failed' || v.state === 'finalized') fail(`it is ${v.state}, not ${o.state}`);

@@ -7,10 +7,12 @@
 import { type Command, Option } from 'commander';
 import { toHex } from '../../chain/index.js';
 import { CommitteeWorker, echoHandler, httpHandler, type OracleHandler } from '../../sdk/session/index.js';
-import { client, fail, printJson, resolveSigner, rpcOption, signerOptions, type SignerOpts } from '../common.js';
+import { client, emit, fail, outputOptions, refuseDoomed, resolveSigner, rpcOption, signerOptions, type OutputOpts, type SignerOpts } from '../common.js';
+import { npmExecPid, stopWithLauncher } from '../launcher.js';
 import { luxArg, nodeKeyOptions, resolveNodeKey, type NodeKeyOpts } from './work.js';
 
-interface WorkerOpts extends SignerOpts, NodeKeyOpts {
+interface WorkerOpts extends SignerOpts, NodeKeyOpts, OutputOpts {
+  force?: boolean;
   rpc: string;
   handler: 'echo' | 'http';
   allowHost: string[];
@@ -26,7 +28,7 @@ interface WorkerOpts extends SignerOpts, NodeKeyOpts {
 export function register(program: Command): void {
   nodeKeyOptions(
     signerOptions(
-      rpcOption(
+      outputOptions(rpcOption(
         program
           .command('worker')
           .description('run a reference committee worker for a service node (records, commits, co-signs attestations)')
@@ -35,11 +37,12 @@ export function register(program: Command): void {
           .option('--allow-any-host', 'let the http handler contact any host (only on trusted devnets)')
           .option('--register', 'register and activate the node first if it is not yet active')
           .option('--endpoint <url>', 'endpoint to register with (with --register)')
-          .option('--stake <lux>', 'stake in LUX to register with (with --register)', '1000')
+          .option('--stake <amount>', 'stake to register with, e.g. 1000LUX (with --register; a bare number is LUX)', '1000LUX')
+          .option('--force', 'send the registration even when its simulation fails')
           .option('--poll-ms <ms>', 'poll interval besides new-block notifications', '500')
           .option('--once', 'do one pass and exit (prints the actions taken)')
           .option('-q, --quiet', 'do not log actions'),
-      ),
+      )),
     ),
   )
     .addHelpText(
@@ -47,13 +50,14 @@ export function register(program: Command): void {
       `
 The signer (--key/--dev/...) is the node's operator account; the node key (--node-key/--node-seed,
 default: the signer if it is ML-DSA-65) signs attestations. Examples:
-  sessionchain worker --dev 1 --register --endpoint https://node1.example
+  sessionchain worker --dev 1 --register --endpoint https://node1.example --stake 1000LUX
   sessionchain worker --key op1 --node-key node1 --handler http --allow-host api.example.com`,
     )
     .action(run);
 }
 
 async function run(o: WorkerOpts): Promise<void> {
+  const launcher = npmExecPid();
   const operator = await resolveSigner(o);
   const nodeKey = await resolveNodeKey(o, operator);
   const pollMs = Number(o.pollMs);
@@ -67,7 +71,10 @@ async function run(o: WorkerOpts): Promise<void> {
   const worker = new CommitteeWorker({ rpc: client(o), operator, nodeKey, handler, pollMs, log });
   if (o.register) {
     if (!o.endpoint) fail('--register needs --endpoint URL');
-    const status = await worker.ensureRegistered(o.endpoint, BigInt(luxArg(o.stake ?? '1000', '--stake')));
+    const status = await worker.ensureRegistered(o.endpoint, BigInt(luxArg(o.stake ?? '1000LUX', '--stake')), { force: o.force }).catch((e) => {
+      refuseDoomed(e);
+      throw e;
+    });
     log(`node ${worker.nodeIdHex} is ${status}`);
   } else {
     const node = await worker.client.query('getNode', { nodeId: worker.nodeId }).catch(() => undefined);
@@ -76,7 +83,7 @@ async function run(o: WorkerOpts): Promise<void> {
   }
   if (o.once) {
     await worker.tick();
-    printJson({ nodeId: toHex(worker.nodeId), actions: worker.actions });
+    emit({ nodeId: toHex(worker.nodeId), actions: worker.actions }, o);
     worker.client.close();
     return;
   }
@@ -86,6 +93,7 @@ async function run(o: WorkerOpts): Promise<void> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    stopWithLauncher(launcher, stop);
   });
   await worker.stop();
 }

@@ -89,6 +89,15 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
     }
   };
 
+  /** [fromBlock, toBlock] of a range query: the last 1000 blocks by default, at most 10000. */
+  const blockRange = (p: { fromBlock: bigint | null; toBlock: bigint | null }, verb: string): { from: bigint; to: bigint } => {
+    const to = p.toBlock ?? chain.head.height;
+    const from = p.fromBlock ?? (to > 1000n ? to - 1000n : 0n);
+    if (to < from) throw new InvalidParams('invalid params: toBlock is before fromBlock');
+    if (to - from > 10_000n) throw new NamedError('RangeTooLarge', `${verb} at most 10000 blocks at a time`, { rpcCode: RpcCode.LimitExceeded });
+    return { from, to };
+  };
+
   const entries: [string, MethodDef][] = [
     ['chain.ChainId', { params: t.none, description: 'The chain id.', handler: () => Number(node.chainId) }],
     ['chain.Head', { params: t.none, description: 'The head block header.', handler: () => headerJson(chain.headHeader) }],
@@ -244,13 +253,35 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
         }),
         description: 'Events by address / name / topics over a block range (at most 10000 blocks).',
         handler: async (p) => {
-          const head = chain.head.height;
-          const to = p.toBlock ?? head;
-          const from = p.fromBlock ?? (to > 1000n ? to - 1000n : 0n);
-          if (to < from) throw new InvalidParams('invalid params: toBlock is before fromBlock');
-          if (to - from > 10_000n) throw new NamedError('RangeTooLarge', 'query at most 10000 blocks at a time', { rpcCode: RpcCode.LimitExceeded });
+          const { from, to } = blockRange(p, 'query');
           const found = await chain.getEvents({ address: p.address ?? undefined, name: p.name ?? undefined, fromHeight: from, toHeight: to, topics: p.topics ?? undefined, limit: Math.min(p.limit ?? 10_000, 10_000) });
           return found.map((e) => foundEventJson(e, registry));
+        },
+      },
+    ],
+    [
+      'chain.GetTransactionsByAddress',
+      {
+        params: t.struct({ address: t.address, fromBlock: t.optional(t.uint64), toBlock: t.optional(t.uint64), limit: t.optional(t.uint32) }),
+        description: 'Committed transactions that involve `address` (sender, target, or an address among the decoded arguments), newest first, with their status (scans at most 10000 blocks; default the last 1000).',
+        handler: async (p) => {
+          const head = chain.head.height;
+          const { from, to: upTo } = blockRange(p, 'scan');
+          const limit = Math.min(p.limit ?? 50, 1000);
+          const out: Json[] = [];
+          for (let h = upTo < head ? upTo : head; h >= from && h > 0n && out.length < limit; h--) {
+            const b = await chain.getBlock(h);
+            if (!b || b.txs.length === 0) continue;
+            const rs = await chain.getReceipts(h);
+            for (let i = b.txs.length - 1; i >= 0 && out.length < limit; i--) {
+              const tx = b.txs[i]!;
+              const view = txJson(tx, registry, { height: h, index: i });
+              if (tx.from !== p.address && tx.to !== p.address && !JSON.stringify(view.args).includes(p.address)) continue;
+              const r = rs?.receipts[i];
+              out.push({ ...view, status: r?.status ?? null, error: r?.error || null, gasUsed: r ? r.gasUsed.toString() : null });
+            }
+          }
+          return out;
         },
       },
     ],

@@ -51,6 +51,21 @@ export interface RpcServerOptions extends Partial<ConnectionLimits> {
   allowHosts?: string[];
   /** Longest a method may run before the call is answered -32002 (the work itself is not undone). */
   methodTimeoutMs?: number;
+  /**
+   * Serves GET / HEAD requests other than `/health` and WebSocket upgrades (the devnet mounts its
+   * web explorer here); returns true when it answered. JSON-RPC stays on POST.
+   */
+  httpGet?: (path: string, req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Called after every JSON-RPC call with its method, transport and duration (the devnet's log). */
+  onCall?: (call: RpcCallRecord) => void;
+}
+
+export interface RpcCallRecord {
+  method: string;
+  transport: 'http' | 'ws';
+  ms: number;
+  /** The error name when the call failed. */
+  error?: string;
 }
 
 export const RPC_DEFAULTS = {
@@ -94,6 +109,8 @@ export class RpcServer {
   readonly #methods: Map<string, MethodDef>;
   readonly #limits: EnvelopeLimits;
   readonly #opts: typeof RPC_DEFAULTS;
+  readonly #httpGet: RpcServerOptions['httpGet'];
+  readonly #onCall: RpcServerOptions['onCall'];
   readonly #rate: RateLimiter;
   readonly #subs = new Map<WebSocket, Map<string, Subscription>>();
   readonly #unsubscribeChain: () => void;
@@ -109,6 +126,8 @@ export class RpcServer {
     opts: RpcServerOptions = {},
   ) {
     this.#opts = { ...RPC_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => v !== undefined && k in RPC_DEFAULTS)) };
+    this.#httpGet = opts.httpGet;
+    this.#onCall = opts.onCall;
     const host = this.#opts.host;
     this.#browser = { allowOrigins: opts.allowOrigins ?? [], allowHosts: [...(opts.allowHosts ?? []), ...(isLoopbackName(host) ? [] : [host])] };
     this.devOff = opts.dev === false ? 'dev.* methods are off on this node (started with --no-dev)' : isLoopbackName(host) ? undefined : `dev.* methods are off: the node listens on ${host}, not on a loopback address`;
@@ -128,6 +147,8 @@ export class RpcServer {
     this.ws = new WebSocketServer({ noServer: true, maxPayload: this.#opts.maxBodyBytes });
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(req, socket, head));
     this.ws.on('connection', (socket, req) => this.#onSocket(socket, req));
+    // The WebSocket server re-emits the HTTP server's errors; listen() reports those (EADDRINUSE …).
+    this.ws.on('error', () => {});
     this.#unsubscribeChain = node.chain.onBlock((b) => this.#publish(b));
     watchFullCollections();
   }
@@ -163,12 +184,25 @@ export class RpcServer {
       if (!def) return undefined;
       if (def.wsOnly && ctx.transport !== 'ws') return undefined;
       const devOff = def.dev ? this.devOff : undefined;
-      return async (params) => {
+      const run = async (params: unknown) => {
         if (devOff) throw new NamedError('DevMethodsDisabled', devOff, { rpcCode: RpcCode.MethodNotSupported });
         if (def.producerOnly && !this.node.producer) {
           throw new NamedError('MethodNotSupported', `${method} is not available on a node that does not produce blocks`, { rpcCode: RpcCode.MethodNotSupported });
         }
         return withDeadline(def.handler(parseParams(def, params), ctx), this.#opts.methodTimeoutMs, method);
+      };
+      const onCall = this.#onCall;
+      if (!onCall) return run;
+      return async (params) => {
+        const start = performance.now();
+        try {
+          const result = await run(params);
+          onCall({ method, transport: ctx.transport, ms: performance.now() - start });
+          return result;
+        } catch (e) {
+          onCall({ method, transport: ctx.transport, ms: performance.now() - start, error: e instanceof NamedError ? e.name : 'InternalError' });
+          throw e;
+        }
       };
     },
   };
@@ -222,6 +256,14 @@ export class RpcServer {
       const h = this.node.chain.headHeader;
       this.#send(res, 200, JSON.stringify({ ok: true, chainId: Number(this.node.chainId), height: Number(h.height) }));
       return;
+    }
+    const upgrade = req.headers.upgrade !== undefined;
+    if ((req.method === 'GET' || req.method === 'HEAD') && !upgrade && this.#httpGet) {
+      if (!this.#rate.take(this.#ip(req))) {
+        this.#send(res, 429, JSON.stringify(errorResponse(null, RpcCode.LimitExceeded, 'rate limit exceeded; slow down')), { 'Retry-After': '1' });
+        return;
+      }
+      if (this.#httpGet(path!, req, res)) return;
     }
     if (path !== '/' && path !== '/rpc') {
       this.#send(res, 404, JSON.stringify(errorResponse(null, RpcCode.InvalidRequest, `not found: POST JSON-RPC to / or /rpc`)));

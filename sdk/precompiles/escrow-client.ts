@@ -16,6 +16,7 @@ import {
   ESCROW_ADDRESS,
   escrowEvents,
   channelStateType,
+  openArgs,
   settleArgs,
   toDescriptor,
   toHex32,
@@ -28,7 +29,7 @@ import {
 import type { ReceiptJson, RpcClient } from '../index.js';
 import { TxSender } from '../index.js';
 import { decodeChannelOpened, type OpenedChannel } from './indexer.js';
-import { buildOpenTx } from './open.js';
+import { buildOpenTx, openCallArgs } from './open.js';
 import { signVoucherBytes, toUint96, VoucherVerifier, type Amount, type VoucherVerdict } from './voucher.js';
 
 /**
@@ -40,6 +41,12 @@ export const ESCROW_GAS_LIMIT = 1_000_000n;
 
 export interface EscrowTxOptions {
   gasLimit?: bigint;
+  /**
+   * Simulate first (the gas is then estimated): a call that would fail throws WouldFailError and is
+   * not sent, unless `force`. Without it (and without `gasLimit`) calls go out with ESCROW_GAS_LIMIT.
+   */
+  simulate?: boolean;
+  force?: boolean;
 }
 
 export interface OpenParams {
@@ -74,7 +81,7 @@ export class EscrowRpcClient {
 
   async #send(signer: Signer, method: ChannelMethod, args: unknown, opts: EscrowTxOptions): Promise<ReceiptJson> {
     const call = { to: this.escrow, method, def: { args: METHODS[method] }, args };
-    const { receipt } = await TxSender.for(this.rpc, signer).send(call, { gasLimit: opts.gasLimit ?? ESCROW_GAS_LIMIT });
+    const { receipt } = await TxSender.for(this.rpc, signer).send(call, { gasLimit: opts.gasLimit ?? (opts.simulate ? undefined : ESCROW_GAS_LIMIT), force: opts.force });
     return receipt!;
   }
 
@@ -84,6 +91,10 @@ export class EscrowRpcClient {
    */
   async open(payer: Signer, p: OpenParams, opts: EscrowTxOptions = {}): Promise<{ channelId: Hex32; descriptor: ChannelDescriptor; receipt: ReceiptJson }> {
     const sender = TxSender.for(this.rpc, payer);
+    const token = p.token ?? DEV_STABLECOIN_ADDRESS;
+    // The simulation binds a placeholder transaction context (another channel id); every check of
+    // the real open runs the same.
+    const gasLimit = opts.gasLimit ?? (opts.simulate ? await sender.estimate({ to: this.escrow, method: 'open', def: { args: openArgs }, args: openCallArgs({ ...p, token }) }, { force: opts.force }) : ESCROW_GAS_LIMIT);
     let plan!: ReturnType<typeof buildOpenTx>;
     const { receipt } = await sender.sendWith(
       async (nonce) => {
@@ -93,12 +104,12 @@ export class EscrowRpcClient {
           nonce,
           from: payer.address,
           payee: p.payee,
-          token: p.token ?? DEV_STABLECOIN_ADDRESS,
+          token,
           deposit: p.deposit,
           operator: p.operator,
           authorizedSigner: p.authorizedSigner,
           salt: p.salt,
-          gasLimit: opts.gasLimit ?? ESCROW_GAS_LIMIT,
+          gasLimit,
           gasPrice: minGasPrice,
           escrow: this.escrow,
         });

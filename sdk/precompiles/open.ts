@@ -45,12 +45,9 @@ export interface OpenPlan {
   channelId: Hex32;
 }
 
-/** The unsigned `open` transaction plus the descriptor and channelId it will create. */
-export function buildOpenTx(req: OpenRequest): OpenPlan {
-  const chainId = toChainId(req.chainId);
-  const escrow = req.escrow !== undefined ? toAddress(req.escrow) : ESCROW_ADDRESS;
-  const from = toAddress(req.from);
-  const args = {
+/** The `open` call's arguments (schema values) for a request. */
+export function openCallArgs(req: Pick<OpenRequest, 'payee' | 'operator' | 'token' | 'deposit' | 'salt' | 'authorizedSigner'>) {
+  return {
     payee: toAddress(req.payee),
     operator: req.operator !== undefined ? toAddress(req.operator) : ZERO_ADDRESS,
     token: toAddress(req.token),
@@ -58,6 +55,14 @@ export function buildOpenTx(req: OpenRequest): OpenPlan {
     salt: req.salt !== undefined ? toHex32(req.salt, 'salt') : ZERO_WORD,
     authorizedSigner: req.authorizedSigner !== undefined ? toAddress(req.authorizedSigner) : ZERO_ADDRESS,
   };
+}
+
+/** The unsigned `open` transaction plus the descriptor and channelId it will create. */
+export function buildOpenTx(req: OpenRequest): OpenPlan {
+  const chainId = toChainId(req.chainId);
+  const escrow = req.escrow !== undefined ? toAddress(req.escrow) : ESCROW_ADDRESS;
+  const from = toAddress(req.from);
+  const args = openCallArgs(req);
   const tx: UnsignedTx = {
     chainId,
     nonce: req.nonce,

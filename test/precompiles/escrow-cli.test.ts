@@ -5,6 +5,7 @@
  * (request-close → wait out the grace period → withdraw) and the CLI's refusals.
  */
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { devSigner } from '../../sdk/chain.js';
 import { DEV_STABLECOIN_ADDRESS } from '../../sdk/precompiles/index.js';
@@ -44,10 +45,12 @@ describe('sessionchain escrow (CLI tour on a devnet process)', function () {
     const [payer0, payee0] = await balances();
 
     const opened = ok(await cli(['escrow', 'open', '--payee', payee, '--deposit', '1000000', '--dev', '1', '--out', join(dir, 'channel.json')]));
+    // The node's receipt, as every sending command prints it: the result is the channel id.
     expect(opened.status).to.equal(1);
-    const channelId = opened.channelId as string;
-    expect(opened.result).to.equal(channelId);
-    expect(opened.descriptor).to.include({ payer, payee, token: DEV_STABLECOIN_ADDRESS });
+    const channelId = opened.result as string;
+    const file = JSON.parse(readFileSync(join(dir, 'channel.json'), 'utf8'));
+    expect(file.channelId).to.equal(channelId);
+    expect(file.descriptor).to.include({ payer, payee, token: DEV_STABLECOIN_ADDRESS });
 
     // Three vouchers, signed by the payer (ML-DSA-65, the default scheme); nothing is sent.
     const vouchers = await Promise.all(['100000', '250000', '400000'].map(async (amount) => ok(await cli(['escrow', 'voucher', '--channel', channelId, '--amount', amount, '--dev', '1']))));
@@ -78,7 +81,7 @@ describe('sessionchain escrow (CLI tour on a devnet process)', function () {
     const payee = devSigner(4, 'secp256k1').address;
     const as3 = ['--dev', '3', '--scheme', 'secp256k1'];
     const opened = ok(await cli(['escrow', 'open', '--payee', payee, '--deposit', '500000', ...as3]));
-    const channelId = opened.channelId as string;
+    const channelId = opened.result as string;
     ok(await cli(['escrow', 'topup', '--channel', channelId, '--amount', '250000', ...as3]));
     // Only the payer may ask to close.
     failed(await cli(['escrow', 'request-close', '--channel', channelId, '--dev', '4', '--scheme', 'secp256k1']), 'NotPayer');
@@ -108,7 +111,7 @@ describe('sessionchain escrow (CLI tour on a devnet process)', function () {
     expect(unknown.stderr).to.contain('no ChannelOpened event');
     // A voucher from a key that is not the channel's signer is refused before anything is printed.
     const opened = ok(await cli(['escrow', 'open', '--payee', payee, '--deposit', '10', '--dev', '1', '--scheme', 'secp256k1']));
-    const wrong = await cli(['escrow', 'voucher', '--channel', opened.channelId, '--amount', '5', '--dev', '2', '--scheme', 'secp256k1']);
+    const wrong = await cli(['escrow', 'voucher', '--channel', opened.result, '--amount', '5', '--dev', '2', '--scheme', 'secp256k1']);
     expect(wrong.code).to.equal(1);
     expect(wrong.stderr).to.contain('cannot sign vouchers');
   });

@@ -45,12 +45,16 @@ describe('sessionchain session (CLI, devnet process)', function () {
     expect(alice).to.not.have.property('seed');
 
     const created = ok(await cli(['session', 'create', '--identity', f('alice.json'), '--with', f('bob.pub.json'), '--ttl', '12', '--dev', '0', '--scheme', 'secp256k1']));
-    expect(created.sessionId).to.match(/^0x[0-9a-f]{64}$/);
-    expect(created.participants).to.have.members([alice.sessionId, bob.sessionId]);
-    const sid = created.sessionId as string;
+    // Every sending command prints the node's receipt; `result` is the method's return value.
+    expect(created.status).to.equal(1);
+    expect(created.result.sessionId).to.match(/^0x[0-9a-f]{64}$/);
+    const sid = created.result.sessionId as string;
+    created.expires = Number(created.result.expires);
+    const members = ok(await cli(['session', 'show', '--session', sid])).session.participants.map((p: { identity: string }) => p.identity);
+    expect(members).to.have.members([alice.sessionId, bob.sessionId]);
 
-    expect(ok(await cli(['session', 'send', '--identity', f('alice.json'), '--session', sid, 'hi bob', '--dev', '0', '--scheme', 'secp256k1'])).sequence).to.equal(0);
-    expect(ok(await cli(['session', 'send', '--identity', f('bob.json'), '--session', sid, 'hi alice', '--dev', '1', '--scheme', 'secp256k1'])).sequence).to.equal(1);
+    expect(ok(await cli(['session', 'send', '--identity', f('alice.json'), '--session', sid, 'hi bob', '--dev', '0', '--scheme', 'secp256k1'])).result.sequence).to.equal('0');
+    expect(ok(await cli(['session', 'send', '--identity', f('bob.json'), '--session', sid, 'hi alice', '--dev', '1', '--scheme', 'secp256k1'])).result.sequence).to.equal('1');
 
     const [bobReads, carolReads, carolSends] = await Promise.all([
       cli(['session', 'read', '--identity', f('bob.json'), '--session', sid]),

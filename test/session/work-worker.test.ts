@@ -12,18 +12,9 @@ import { createDevChain, MlDsaSigner, RpcServer, sha256, toHex, utf8, concat, u3
 import { CommitteeWorker, echoHandler, httpHandler, majorityBodyHash, WorkClient, quorumSize, oracleRecordsRoot, merkleRoot, sessionCompleteCommit, verifyMerkleProof, SESSION_WORK_ADDRESS, receiptId } from '../../sdk/session/index.js';
 import { keys, sessionRecord } from '../../vm/session/work/state.js';
 import { startDevnet, type DevnetProcess } from '../helpers/processes.js';
+import { until } from '../helpers/until.js';
 
 const ONE = 10n ** 18n;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A dev chain (default genesis: rules 2) serving JSON-RPC for the suite; its workers stop after it. */
 function servedChain(committeeMin: number, committeeMax: number) {

@@ -49,14 +49,19 @@ export class WorkClient {
     return { height: BigInt(h.height), timestamp: BigInt(h.timestamp) };
   }
 
-  /** Signs and sends a sessionwork method call; resolves with the receipt once committed. */
-  async send<R = unknown>(method: string, args: Record<string, unknown>, opts: { gasLimit?: bigint } = {}): Promise<SendOutcome<R>> {
+  /**
+   * Signs and sends a sessionwork method call; resolves with the receipt once committed. With
+   * `simulate`, the call is estimated first and a doomed one throws WouldFailError (nothing is sent)
+   * unless `force`.
+   */
+  async send<R = unknown>(method: string, args: Record<string, unknown>, opts: { gasLimit?: bigint; simulate?: boolean; force?: boolean } = {}): Promise<SendOutcome<R>> {
     const sender = this.#sender;
     if (!sender) throw new NamedError('NoSigner', 'this WorkClient was created without a signer');
     const def = sessionWorkModule.methods[method];
     if (!def) throw new NamedError('UnknownMethod', `sessionwork has no method ${method}`);
     // A fixed gas limit (unused gas is refunded) spares an estimate round trip per share.
-    const { receipt } = await sender.send({ to: SESSION_WORK_ADDRESS, method, def, args: toSchemaValue(def, args) }, { gasLimit: opts.gasLimit ?? DEFAULT_GAS_LIMIT });
+    const gasLimit = opts.gasLimit ?? (opts.simulate ? undefined : DEFAULT_GAS_LIMIT);
+    const { receipt } = await sender.send({ to: SESSION_WORK_ADDRESS, method, def, args: toSchemaValue(def, args) }, { gasLimit, force: opts.force });
     const r = receipt!;
     const result = r.status === 1 && def.returns ? decodeValue(def.returns, fromHex(r.returnData), 'returnData') : undefined;
     return { hash: r.txHash, status: r.status, error: r.error, errorMessage: r.errorMessage, result: result as R, height: r.height };

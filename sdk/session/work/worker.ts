@@ -121,15 +121,21 @@ export class CommitteeWorker {
   }
 
   /** Registers (with `stake` wei) and activates the node unless it already is; returns its status. */
-  async ensureRegistered(endpoint: string, stake: bigint): Promise<string> {
+  /**
+   * Registers and activates this worker's node if needed. Both transactions are simulated first: a
+   * doomed one (stake below the minimum, a taken endpoint) throws WouldFailError and is not sent,
+   * unless `force`.
+   */
+  async ensureRegistered(endpoint: string, stake: bigint, opts: { force?: boolean } = {}): Promise<string> {
+    const send = { simulate: true, force: opts.force };
     let node = await this.client.query('getNode', { nodeId: this.nodeId }).catch(() => undefined);
     if (!node) {
       const proof = this.#opts.nodeKey.signRaw(proofOfPossessionMessage(this.#opts.operator.address, this.nodeId));
-      this.#check(await this.client.send('registerNode', { publicKey: this.#opts.nodeKey.publicKey, endpoint, stake, proof }), 'registerNode');
+      this.#check(await this.client.send('registerNode', { publicKey: this.#opts.nodeKey.publicKey, endpoint, stake, proof }, send), 'registerNode');
       node = await this.client.query('getNode', { nodeId: this.nodeId });
     }
     if (node.status === 'registered' || node.status === 'suspended') {
-      this.#check(await this.client.send('activateNode', { nodeId: this.nodeId }), 'activateNode');
+      this.#check(await this.client.send('activateNode', { nodeId: this.nodeId }, send), 'activateNode');
       node = await this.client.query('getNode', { nodeId: this.nodeId });
     }
     return node.status;
