@@ -334,11 +334,25 @@ export class RpcServer {
       const err = toRpcError(e);
       return JSON.stringify(errorResponse(null, err.code, err.message, err.data));
     }
-    return JSON.stringify(await this.#submitBatch(raws, wait));
+    return JSON.stringify(await this.#submitBatch(raws, wait, 'http'));
   }
 
-  #submitBatch(raws: readonly Uint8Array[], wait: boolean): Promise<BatchEntry[]> {
-    return sendBatch(this.node, raws, wait, (p) => withDeadline(p, this.#opts.methodTimeoutMs, 'chain.SendTransaction'));
+  /** Each transaction of a binary batch is a chain.SendTransaction call to `onCall` (the log). */
+  #submitBatch(raws: readonly Uint8Array[], wait: boolean, transport: RpcCallRecord['transport']): Promise<BatchEntry[]> {
+    const onCall = this.#onCall;
+    const method = 'chain.SendTransaction';
+    return sendBatch(this.node, raws, wait, (p) => {
+      const guarded = withDeadline(p, this.#opts.methodTimeoutMs, method);
+      if (!onCall) return guarded;
+      const start = performance.now();
+      return guarded.then(
+        (result) => (onCall({ method, transport, ms: performance.now() - start }), result),
+        (e: unknown) => {
+          onCall({ method, transport, ms: performance.now() - start, error: e instanceof NamedError ? e.name : 'InternalError' });
+          throw e;
+        },
+      );
+    });
   }
 
   #tooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
@@ -415,7 +429,7 @@ export class RpcServer {
       this.#wsSend(socket, JSON.stringify(errorResponse(null, err.code, err.message, err.data)));
       return;
     }
-    this.#wsSend(socket, JSON.stringify({ jsonrpc: '2.0', id: batch.id, result: await this.#submitBatch(batch.raws, batch.wait) }));
+    this.#wsSend(socket, JSON.stringify({ jsonrpc: '2.0', id: batch.id, result: await this.#submitBatch(batch.raws, batch.wait, 'ws') }));
   }
 
   #wsSend(socket: WebSocket, text: string): void {

@@ -11,6 +11,11 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'sessionchain');
+/**
+ * The environment of every CLI process a test starts: the wrapper's "running from the sources"
+ * notice (printed when dist/ is older than an edited source) stays out of the stderr tests read.
+ */
+export const CLI_ENV: NodeJS.ProcessEnv = { SESSIONCHAIN_SOURCE_NOTICE: '0', ...process.env };
 
 export function tempDir(prefix = 'sessionchain-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -42,7 +47,7 @@ export interface CliResult {
 /** Runs `sessionchain <args>` to completion. */
 export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...CLI_ENV, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -84,7 +89,7 @@ export interface DevnetProcess {
 export async function startDevnet(opts: { dataDir?: string; memory?: boolean; args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<DevnetProcess> {
   const port = await freePort();
   const args = ['devnet', '--port', String(port), '--quiet', ...(opts.memory ? ['--memory'] : ['--data-dir', opts.dataDir ?? tempDir()]), ...(opts.args ?? [])];
-  const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...CLI_ENV, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

@@ -101,8 +101,13 @@ describe('connection limits against a devnet process (issue 12)', function () {
       peak = Math.max(peak, rss(pid));
     }
     await Promise.all(slow.map((w) => (w.terminate(), closed(w))));
-    await mine(dn().url, 10);
-    const after = rss(pid);
+    // "Returns to": V8 gives pages back lazily, so allow it some more blocks (all of it would be
+    // retained if the sockets' buffers or subscriptions were still referenced).
+    let after = Infinity;
+    for (let i = 0; i < 8 && !(after / before < 1.2); i++) {
+      await mine(dn().url, 10);
+      after = Math.min(after, rss(pid));
+    }
     console.log(`      RSS before ${mb(before)}, peak ${mb(peak)}, after ${mb(after)} (${((after / before - 1) * 100).toFixed(1)} %)`);
     expect(after / before).to.be.below(1.2);
     // The node is healthy: HTTP answers and a new subscriber is served.
