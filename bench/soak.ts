@@ -1,9 +1,10 @@
 /**
  * `npm run soak -- [--seconds 60] [--rate 200] [--read-rate 100] [--senders 20] [--scheme mixed|ml-dsa-65|secp256k1]
- *                  [--url URL] [--memory] [--json FILE]`
+ *                  [--warmup 20] [--url URL] [--memory] [--json FILE]`
  *
  * Starts a devnet PROCESS (classic-level in a fresh directory, automine; or uses `--url`), warms it
- * up, then runs signed LUX transfers at `--rate` from the dev accounts plus paced reads, and prints
+ * up (by default for 20 s: long enough at 200 tx/s for the node's bounded caches to fill, so that the
+ * heap baseline is its steady state and growth means a leak), then runs signed LUX transfers at `--rate` from the dev accounts plus paced reads, and prints
  * p50/p99 latency, what was committed, and the node's heap and RSS at start and end. The exit code
  * is 1 when anything sent was not committed. Latency and throughput depend on the machine: quote
  * figures from a quiet one, with its load average (printed).
@@ -23,7 +24,7 @@ const value = (name: string, dflt?: string) => {
   return i >= 0 ? argv[i + 1] : dflt;
 };
 if (argv.includes('--help') || argv.includes('-h')) {
-  console.log('usage: npm run soak -- [--seconds 60] [--rate 200] [--read-rate 100] [--senders 20] [--scheme mixed|ml-dsa-65|secp256k1] [--url URL] [--memory] [--json FILE]');
+  console.log('usage: npm run soak -- [--seconds 60] [--rate 200] [--read-rate 100] [--senders 20] [--scheme mixed|ml-dsa-65|secp256k1] [--warmup 20] [--url URL] [--memory] [--json FILE]');
   process.exit(0);
 }
 function num(name: string, dflt: string, min: number, max: number): number {
@@ -36,6 +37,7 @@ function num(name: string, dflt: string, min: number, max: number): number {
 }
 const seconds = num('--seconds', '60', 1, 86_400);
 const rate = num('--rate', '200', 1, 100_000);
+const warmup = num('--warmup', '20', 0, 3_600);
 const readRate = num('--read-rate', '100', 0, 100_000);
 const scheme = value('--scheme', 'mixed')!;
 const senderCount = num('--senders', '20', 1, scheme === 'mixed' ? 2 * DEV_ACCOUNT_COUNT : DEV_ACCOUNT_COUNT);
@@ -90,8 +92,10 @@ try {
   console.log(`soak: ${seconds} s at ${rate} tx/s from ${signers.length} senders (${schemes}) + ${readRate} reads/s against ${node.url}${node.proc ? ` (devnet process, ${node.dir ? 'classic-level' : 'memory'}, automine)` : ''}`);
   console.log(`machine: ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
-  const warmup = Math.min(5, Math.max(1, Math.round(seconds / 10)));
-  await runLoad({ url: node.url, seconds: warmup, rate, readRate, senders: signers, drainMs: 30_000 });
+  if (warmup > 0) {
+    console.log(`  warming up for ${warmup} s (the node's caches fill; the heap baseline is taken after it)…`);
+    await runLoad({ url: node.url, seconds: warmup, rate, readRate, senders: signers, drainMs: 30_000 });
+  }
 
   // The heap after a full collection is what the node holds; the first one in the run is the start.
   const start = await memory(rpc);

@@ -8,10 +8,13 @@ import { LRUCache } from 'lru-cache';
 export class Lru<K extends {}, V extends {}> {
   readonly #cache: LRUCache<K, V>;
 
-  constructor(readonly capacity: number) {
-    // Bounded by a count through maxSize rather than `max`: with `max`, lru-cache allocates and
-    // fills arrays of `capacity` slots up front (tens of ms per 200k-entry cache at every start-up).
-    this.#cache = new LRUCache<K, V>({ maxSize: capacity, sizeCalculation: () => 1 });
+  /**
+   * `capacity` counts entries, or with `weigh` the sum of the entries' weights (e.g. bytes).
+   * Bounded through maxSize rather than `max`: with `max`, lru-cache allocates and fills arrays of
+   * `capacity` slots up front (tens of ms per 200k-entry cache at every start-up).
+   */
+  constructor(readonly capacity: number, weigh: (value: V, key: K) => number = () => 1) {
+    this.#cache = new LRUCache<K, V>({ maxSize: capacity, sizeCalculation: (v, k) => Math.max(1, weigh(v, k)) });
   }
 
   get(key: K): V | undefined {

@@ -22,7 +22,7 @@ describe('npm run soak', function () {
   this.timeout(180_000);
 
   it('drives a devnet process with signed transfers and reads, and reports commits, p50/p99, heap and RSS', async () => {
-    const { code, out } = await soak(['--seconds', '3', '--rate', '20', '--read-rate', '10', '--senders', '4']);
+    const { code, out } = await soak(['--seconds', '3', '--warmup', '1', '--rate', '20', '--read-rate', '10', '--senders', '4']);
     expect(code, out).to.equal(0);
     expect(out).to.match(/devnet process, classic-level/);
     expect(out).to.match(/sent 60, committed 60, rejected 0, not committed 0/);
