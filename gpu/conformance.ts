@@ -126,10 +126,20 @@ function proofWorkload(n: number) {
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+export interface ConformanceOptions {
+  /**
+   * `full` (default) adds 1k-slot arenas to the small, over-filled ones. `quick` is the self-test at
+   * start-up (every kernel and path, a few ms instead of ~150: the devnet starts by it); the parity
+   * suites run `full` and the property tests on every build.
+   */
+  size?: 'quick' | 'full';
+}
+
 /** Runs the workloads through `backend` and the reference; returns the kernels that differ (empty = conformant). */
-export function conformance(backend: KernelBackend): ConformanceMismatch[] {
+export function conformance(backend: KernelBackend, o: ConformanceOptions = {}): ConformanceMismatch[] {
   const bad: ConformanceMismatch[] = [];
-  const workloads = [transitionWorkload('small', [16, 8, 8], [24, 12, 12]), transitionWorkload('1k', [1024, 512, 4096], [1000, 500, 300])];
+  const quick = o.size === 'quick';
+  const workloads = [transitionWorkload('small', [16, 8, 8], [24, 12, 12]), ...(quick ? [] : [transitionWorkload('1k', [1024, 512, 4096], [1000, 500, 300])])];
   for (const w of workloads) {
     const name = `${w.slots.join('/')} slots`;
     const arenas = () => ({
@@ -154,20 +164,21 @@ export function conformance(backend: KernelBackend): ConformanceMismatch[] {
     if (![same(a.atts, e.atts), same(a.epoch, e.epoch), same(a.result, e.result)].every(Boolean)) bad.push({ kernel: 'epochTransition', workload: name });
   }
 
-  const inf = inferenceWorkload(256);
+  const inf = inferenceWorkload(quick ? 64 : 256);
   const outA = new Uint8Array(inf.n);
   const outB = outA.slice();
   const resA = InferenceResult.alloc(inf.n);
   const resB = resA.slice();
   tsBackend.inferenceStep(inf.weights, inf.ops, inf.input, outA, resA);
   backend.inferenceStep(inf.weights.slice(), inf.ops.slice(), inf.input.slice(), outB, resB);
-  if (!same(outA, outB) || !same(resA, resB)) bad.push({ kernel: 'inferenceStep', workload: '256 ops' });
+  if (!same(outA, outB) || !same(resA, resB)) bad.push({ kernel: 'inferenceStep', workload: `${inf.n} ops` });
 
-  const proofs = proofWorkload(64);
-  const pa = ProofVerifyResult.alloc(64);
+  const nProofs = quick ? 16 : 64;
+  const proofs = proofWorkload(nProofs);
+  const pa = ProofVerifyResult.alloc(nProofs);
   const pb = pa.slice();
   tsBackend.proofVerify(proofs, pa);
   backend.proofVerify(proofs.slice(), pb);
-  if (!same(pa, pb)) bad.push({ kernel: 'proofVerify', workload: '64 ops' });
+  if (!same(pa, pb)) bad.push({ kernel: 'proofVerify', workload: `${nProofs} ops` });
   return bad;
 }

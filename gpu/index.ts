@@ -59,5 +59,5 @@ export {
   type PrecompileResult,
   type Artifact,
 } from './precompile.js';
-export { conformance, type ConformanceMismatch } from './conformance.js';
+export { conformance, type ConformanceMismatch, type ConformanceOptions } from './conformance.js';
 export { createArenas, runRound, type AivmArenas, type ArenaSlots, type RoundOps } from './round.js';
