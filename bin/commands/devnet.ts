@@ -167,10 +167,12 @@ async function run(o: DevnetOpts): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`${o.logFormat === 'json' ? '' : '\n'}${signal}: shutting down…`, { signal });
+    log.flush();
     await follower?.stop();
     await server.close();
     await node.stop();
     upstream?.close();
+    log.flush();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

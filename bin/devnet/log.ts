@@ -13,9 +13,44 @@ export interface DevnetLog {
   block(b: CommittedBlock): void;
   /** A one-off line (start-up, shutdown). */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Writes what is buffered (before the process exits). */
+  flush(): void;
 }
 
-export function devnetLog(format: LogFormat, registry: ModuleRegistry, write: (line: string) => void = (l) => console.log(l)): DevnetLog {
+/** Where the lines go: `write` for each line, `flush` for any it holds back. */
+export interface LineSink {
+  write(line: string): void;
+  flush(): void;
+}
+
+/**
+ * Lines to stdout. On a terminal each line goes out at once; into a pipe or a file (a harness, a CI
+ * log) they are gathered and written every 100 ms in one call: a node under load does not pay a
+ * write system call per RPC call and per transaction (stdout pipes are synchronous on Linux).
+ */
+export function stdoutSink(stream: NodeJS.WriteStream = process.stdout): LineSink {
+  if (stream.isTTY) return { write: (l) => stream.write(l + '\n'), flush: () => {} };
+  let pending: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    const text = pending.join('\n') + '\n';
+    pending = [];
+    stream.write(text);
+  };
+  return {
+    write(l) {
+      pending.push(l);
+      timer ??= setTimeout(flush, 100).unref();
+    },
+    flush,
+  };
+}
+
+export function devnetLog(format: LogFormat, registry: ModuleRegistry, sink: LineSink = stdoutSink()): DevnetLog {
+  const write = (line: string) => sink.write(line);
   const json = (kind: string, fields: Record<string, unknown>) => write(JSON.stringify({ time: new Date().toISOString(), kind, ...fields }));
   return {
     rpc(c) {
@@ -41,5 +76,6 @@ export function devnetLog(format: LogFormat, registry: ModuleRegistry, write: (l
       if (format === 'json') json('info', { message, ...fields });
       else write(message);
     },
+    flush: () => sink.flush(),
   };
 }
