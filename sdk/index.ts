@@ -48,7 +48,7 @@ export {
   RpcCode,
 } from '../chain/index.js';
 export { encryptKeystore, decryptKeystore, parseKeystore, KeystoreError, type KeystoreFile, type KdfOptions } from './keystore.js';
-export { RpcClient, RpcError, TransportError, type ReceiptJson, type HeaderJson, type RpcClientOptions } from './rpc-client.js';
+export { RpcClient, RpcError, TransportError, SubscriptionEnded, type ReceiptJson, type HeaderJson, type RpcClientOptions, type SubscriptionOptions } from './rpc-client.js';
 export { TxSender, WouldFailError, withGasMargin, type ModuleCall, type SendOptions, type SendResult } from './sender.js';
 export { resolveModule, resolveMethod, resolveQuery, toSchemaValue, type ModuleSchemas, type WalletSendOptions } from './wallet.js';
 export { rpcUpstream, fetchUpstreamGenesis } from './upstream.js';

@@ -34,6 +34,26 @@ export class TransportError extends NamedError {
   }
 }
 
+/**
+ * A subscription ended without `unsubscribe`: its WebSocket closed (the node stopped or restarted,
+ * or dropped this client as a slow reader: code 1008). `code` is the WebSocket close code (1006:
+ * the connection was cut without one). Subscribe again to resume; blocks mined meanwhile are not
+ * replayed.
+ */
+export class SubscriptionEnded extends NamedError {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super('SubscriptionEnded', `the subscription's WebSocket closed (code ${code}${reason ? `: ${reason}` : ''}); subscribe again to resume`);
+  }
+}
+
+export interface SubscriptionOptions {
+  /** Called once if the subscription ends other than by its unsubscribe function. */
+  onEnd?: (why: SubscriptionEnded) => void;
+}
+
 export interface ReceiptJson {
   txHash: string;
   status: 0 | 1;
@@ -67,7 +87,10 @@ export interface RpcClientOptions {
   timeoutMs?: number;
 }
 
-type Listener = (result: any) => void;
+interface Listener {
+  onResult: (result: any) => void;
+  onEnd?: (why: SubscriptionEnded) => void;
+}
 
 interface PendingSend {
   raw: Uint8Array;
@@ -293,11 +316,14 @@ export class RpcClient {
         resolve(ws);
       });
       ws.on('error', (e) => reject(new TransportError(`WebSocket ${wsUrl.href}: ${e.message}`)));
-      ws.on('close', () => {
+      ws.on('close', (code, reason) => {
         this.#ws = undefined;
         this.#wsReady = undefined;
         for (const p of this.#wsPending.values()) p.reject(new TransportError('WebSocket closed'));
         this.#wsPending.clear();
+        const ended = [...this.#listeners.values()];
+        this.#listeners.clear(); // the node forgot them with the socket
+        for (const l of ended) l.onEnd?.(new SubscriptionEnded(code, reason.toString()));
       });
       ws.on('message', (data) => {
         let msg: any;
@@ -307,7 +333,7 @@ export class RpcClient {
           return;
         }
         if (msg.method === 'subscription') {
-          this.#listeners.get(msg.params?.subscription)?.(msg.params?.result);
+          this.#listeners.get(msg.params?.subscription)?.onResult(msg.params?.result);
           return;
         }
         const p = this.#wsPending.get(msg.id);
@@ -329,14 +355,19 @@ export class RpcClient {
     });
   }
 
-  /** Subscribes to new block headers or events; returns an unsubscribe function. */
-  async subscribe(kind: 'newHeads', cb: (h: HeaderJson) => void): Promise<() => Promise<void>>;
-  async subscribe(kind: 'events', filter: { address?: string; name?: string }, cb: (e: any) => void): Promise<() => Promise<void>>;
-  async subscribe(kind: 'newHeads' | 'events', a: any, b?: any): Promise<() => Promise<void>> {
-    const cb: Listener = typeof a === 'function' ? a : b;
-    const filter = typeof a === 'function' ? undefined : a;
+  /**
+   * Subscribes to new block headers or events; returns an unsubscribe function. `opts.onEnd` hears
+   * of a subscription that ends otherwise (its WebSocket closed).
+   */
+  async subscribe(kind: 'newHeads', cb: (h: HeaderJson) => void, opts?: SubscriptionOptions): Promise<() => Promise<void>>;
+  async subscribe(kind: 'events', filter: { address?: string; name?: string }, cb: (e: any) => void, opts?: SubscriptionOptions): Promise<() => Promise<void>>;
+  async subscribe(kind: 'newHeads' | 'events', a: any, b?: any, c?: any): Promise<() => Promise<void>> {
+    const headsOnly = typeof a === 'function';
+    const onResult: (result: any) => void = headsOnly ? a : b;
+    const filter = headsOnly ? undefined : a;
+    const opts: SubscriptionOptions = (headsOnly ? b : c) ?? {};
     const id = await this.#wsCall<string>('subscribe', filter ? { kind, filter } : { kind });
-    this.#listeners.set(id, cb);
+    this.#listeners.set(id, { onResult, onEnd: opts.onEnd });
     return async () => {
       this.#listeners.delete(id);
       if (this.#ws) await this.#wsCall('unsubscribe', { id }).catch(() => {});

@@ -151,7 +151,12 @@ export class CommitteeWorker {
     this.#running = true;
     if (this.#opts.subscribe !== false) {
       try {
-        this.#unsubscribe = await this.client.rpc.subscribe('newHeads', () => this.poke());
+        this.#unsubscribe = await this.client.rpc.subscribe('newHeads', () => this.poke(), {
+          onEnd: (e) => {
+            this.#unsubscribe = undefined;
+            if (this.#running) this.#log(`${e.message}; polling only`);
+          },
+        });
       } catch (e) {
         this.#log(`no newHeads subscription (${(e as Error).message}); polling only`);
       }
