@@ -14,16 +14,15 @@ export const MAX_JSON_DEPTH = 128;
 export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
   let depth = 0;
   let max = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c /* \ */) i++;
-      else if (c === 0x22 /* " */) inString = false;
-      continue;
-    }
-    if (c === 0x22) inString = true;
-    else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+    if (c === 0x22 /* " */) {
+      // Skip the string in one native search per quote (transactions are kilobytes of hex): it ends
+      // at the first quote after an even run of backslashes.
+      const close = stringEnd(text, i);
+      if (close < 0) return max; // unterminated: the parser will say so
+      i = close;
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
       if (++depth > max) {
         max = depth;
         if (max > limit) return max;
@@ -31,4 +30,16 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
     } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
   }
   return max;
+}
+
+/** Index of the quote that closes the string opened at `open`, or -1. */
+function stringEnd(text: string, open: number): number {
+  for (let from = open + 1; ; ) {
+    const q = text.indexOf('"', from);
+    if (q < 0) return -1;
+    let slashes = 0;
+    while (q - slashes - 1 > open && text.charCodeAt(q - slashes - 1) === 0x5c /* \ */) slashes++;
+    if (slashes % 2 === 0) return q;
+    from = q + 1;
+  }
 }

@@ -77,6 +77,34 @@ describe('JSON nesting limit (issue 12)', function () {
     expect(jsonDepth(nested(10_000), 128)).to.equal(129); // the scan stops past the limit
     expect(jsonDepth('"\\"[[["', 128)).to.equal(0);
   });
+
+  it('jsonDepth on any text (invalid JSON too) counts as a character-by-character scanner would', () => {
+    // The model: one character at a time; inside a string a backslash skips the next character.
+    const model = (text: string, limit: number): number => {
+      let depth = 0;
+      let max = 0;
+      let inString = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+          if (c === '\\') i++;
+          else if (c === '"') inString = false;
+        } else if (c === '"') inString = true;
+        else if (c === '[' || c === '{') {
+          max = Math.max(max, ++depth);
+          if (max > limit) return max;
+        } else if (c === ']' || c === '}') depth--;
+      }
+      return max;
+    };
+    const text = fc.array(fc.constantFrom('[', ']', '{', '}', '"', '\\', 'a', ',', ':'), { maxLength: 200 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, fc.integer({ min: 0, max: 20 }), (t, limit) => {
+        expect(jsonDepth(t, limit)).to.equal(model(t, limit));
+      }),
+      { seed: 1208, numRuns: 3000 },
+    );
+  });
 });
 
 describe('error messages of deep values', () => {
