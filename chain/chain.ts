@@ -49,6 +49,15 @@ export interface CommittedBlock {
   systemEvents: ChainEvent[];
 }
 
+/** A committed transaction, its receipt, and where it stands. */
+export interface MinedTx {
+  tx: Transaction;
+  receipt: Receipt;
+  height: bigint;
+  index: number;
+  blockHash: Uint8Array;
+}
+
 export interface DiffEntry {
   key: Uint8Array;
   value: Uint8Array | undefined;
@@ -415,6 +424,16 @@ export class Chain {
     if (!loc) return undefined;
     const r = (await this.getReceipts(loc.height))?.receipts[loc.index];
     return r ? { receipt: r, ...loc } : undefined;
+  }
+
+  /** A committed transaction with its receipt, block height, index and block hash (one lookup). */
+  async getMined(hash: Uint8Array): Promise<MinedTx | undefined> {
+    const loc = await this.txLocation(hash);
+    if (!loc) return undefined;
+    const [b, rs] = await Promise.all([this.getBlock(loc.height), this.getReceipts(loc.height)]);
+    const tx = b?.txs[loc.index];
+    const receipt = rs?.receipts[loc.index];
+    return b && tx && receipt ? { tx, receipt, ...loc, blockHash: blockHash(b.header) } : undefined;
   }
 
   async getDiff(height: bigint): Promise<DiffEntry[]> {

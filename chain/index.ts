@@ -37,7 +37,7 @@ export { Transaction, signTx, encodeUnsignedTx, txSigningDigest, TX_DOMAIN, type
 export { type Block, type BlockHeader, encodeBlock, decodeBlock, encodeHeader, blockHash, headerSigningDigest, signHeader, verifyHeaderSignature, extraRoot } from './block.js';
 export { type Receipt, type ChainEvent, encodeReceipt, decodeReceipt, receiptHash } from './receipt.js';
 export { merkleRoot, merkleProof, verifyMerkleProof, EMPTY_ROOT, type MerkleProofStep } from './merkle.js';
-export { Chain, type CommittedBlock, type EventFilter, type FoundEvent, type DiffEntry } from './chain.js';
+export { Chain, type CommittedBlock, type EventFilter, type FoundEvent, type DiffEntry, type MinedTx } from './chain.js';
 export { Executor, intrinsicGas, type ChainParams } from './executor.js';
 export { Node, type NodeOptions, type SubmitResult, type SimulationResult } from './node.js';
 export { Mempool, type MempoolOptions } from './mempool.js';

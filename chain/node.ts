@@ -13,7 +13,7 @@ import { CodecError, NamedError, RpcCode, TxRejected } from './errors.js';
 import { encodeValue } from './codec.js';
 import { Transaction, signTx } from './tx.js';
 import type { Receipt, ChainEvent } from './receipt.js';
-import { Chain, type CommittedBlock } from './chain.js';
+import { Chain, type CommittedBlock, type MinedTx } from './chain.js';
 import { intrinsicGas } from './executor.js';
 import { Mempool, type MempoolOptions, type PoolTx } from './mempool.js';
 import { Producer, type MiningMode } from './producer.js';
@@ -59,8 +59,10 @@ export interface NodeOptions {
 
 export interface SubmitResult {
   hash: Uint8Array;
+  /** With `wait`: the receipt and where the transaction was mined. */
   receipt?: Receipt;
   height?: bigint;
+  mined?: MinedTx;
 }
 
 export interface SimulationResult {
@@ -74,7 +76,7 @@ export interface SimulationResult {
 }
 
 interface Waiter {
-  resolve: (r: { receipt: Receipt; height: bigint }) => void;
+  resolve: (r: MinedTx) => void;
   reject: (e: Error) => void;
 }
 
@@ -153,8 +155,8 @@ export class Node implements NodeApi {
     const receiptPromise = opts.wait ? this.waitForReceipt(hash) : undefined;
     this.producer.notify();
     if (!receiptPromise) return { hash };
-    const { receipt, height } = await receiptPromise;
-    return { hash, receipt, height };
+    const mined = await receiptPromise;
+    return { hash, receipt: mined.receipt, height: mined.height, mined };
   }
 
   async #admit(raw: Uint8Array): Promise<PoolTx> {
@@ -223,24 +225,24 @@ export class Node implements NodeApi {
   }
 
   /** Resolves when the transaction is in a committed block; rejects if it is dropped. */
-  waitForReceipt(hash: Uint8Array): Promise<{ receipt: Receipt; height: bigint }> {
+  waitForReceipt(hash: Uint8Array): Promise<MinedTx> {
     const key = toHex(hash);
     return new Promise((resolve, reject) => {
       const list = this.#waiters.get(key) ?? [];
       list.push({ resolve, reject });
       this.#waiters.set(key, list);
       // Already mined before we started waiting?
-      void this.chain.getReceipt(hash).then((r) => {
-        if (r) this.#resolveWaiters(key, r.receipt, r.height);
+      void this.chain.getMined(hash).then((m) => {
+        if (m) this.#resolveWaiters(key, m);
       });
     });
   }
 
-  #resolveWaiters(key: string, receipt: Receipt, height: bigint): void {
+  #resolveWaiters(key: string, mined: MinedTx): void {
     const list = this.#waiters.get(key);
     if (!list) return;
     this.#waiters.delete(key);
-    for (const w of list) w.resolve({ receipt, height });
+    for (const w of list) w.resolve(mined);
   }
 
   #rejectWaiters(hash: Uint8Array, why: Error): void {
@@ -253,7 +255,7 @@ export class Node implements NodeApi {
 
   #onCommitted(b: CommittedBlock): void {
     const height = b.block.header.height;
-    b.block.txs.forEach((tx, i) => this.#resolveWaiters(toHex(tx.hash), b.receipts[i]!, height));
+    b.block.txs.forEach((tx, index) => this.#resolveWaiters(toHex(tx.hash), { tx, receipt: b.receipts[index]!, height, index, blockHash: b.hash }));
   }
 
   // ---- reads and simulation -----------------------------------------------------------------

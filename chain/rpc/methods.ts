@@ -150,11 +150,8 @@ export function buildMethods(node: Node): Map<string, MethodDef> {
         description: 'The receipt of a committed transaction, or null.',
         handler: async ({ hash }) => {
           if (node.mempool.has(hash)) return null; // pooled, not mined: no need to look it up
-          const r = await chain.getReceipt(hash);
-          if (!r) return null;
-          const tx = (await chain.getTransaction(hash))?.tx;
-          const b = await chain.getBlock(r.height);
-          return receiptJson(r.receipt, registry, { tx, height: r.height, index: r.index, blockHash: b ? blockHash(b.header) : undefined });
+          const mined = await chain.getMined(hash);
+          return mined ? receiptJson(mined.receipt, registry, mined) : null;
         },
       },
     ],

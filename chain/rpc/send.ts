@@ -2,7 +2,6 @@
  * Submitting transactions for the RPC: chain.SendTransaction (JSON, hex) and the binary batch path
  * (txbatch.ts) answer the same thing for the same transaction.
  */
-import { blockHash } from '../block.js';
 import { toHex } from '../bytes.js';
 import { NamedError } from '../errors.js';
 import type { Node } from '../node.js';
@@ -11,12 +10,9 @@ import { receiptJson } from './views.js';
 
 /** `{ hash }`, or with `wait` the receipt once its block is committed. Throws what admission throws. */
 export async function sendTransaction(node: Node, raw: Uint8Array, wait: boolean): Promise<unknown> {
-  const r = await node.submit(raw, { wait });
-  if (!r.receipt) return { hash: toHex(r.hash) };
-  // The same receipt as chain.GetReceipt answers.
-  const found = await node.chain.getTransaction(r.hash);
-  const b = r.height !== undefined ? await node.chain.getBlock(r.height) : undefined;
-  return receiptJson(r.receipt, node.chain.registry, { tx: found?.tx, height: r.height, index: found?.index, blockHash: b ? blockHash(b.header) : undefined });
+  const { hash, mined } = await node.submit(raw, { wait });
+  // The same receipt as chain.GetReceipt answers, from the committed block (no lookups).
+  return mined ? receiptJson(mined.receipt, node.chain.registry, mined) : { hash: toHex(hash) };
 }
 
 /**
