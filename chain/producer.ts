@@ -1,7 +1,9 @@
 /**
  * The proof-of-authority block producer. Modes:
- *  - `auto` (default): a block as soon as transactions wait; under load each block takes whatever
- *    arrived while the previous one was being committed, so throughput grows with batching;
+ *  - `auto` (default): a block as soon as transactions wait. An idle chain mines a lone
+ *    transaction at once; while blocks follow each other back to back (load), each block gathers
+ *    arrivals for up to `gatherMs` first, so the per-block cost (header signature, roots, commit)
+ *    is spread over more transactions;
  *  - `interval`: a block every `blockTimeMs`, empty or not;
  *  - `manual`: only `mine(n)`.
  *
@@ -21,6 +23,9 @@ import { checkDevTimestamp, MAX_BLOCK_TIMESTAMP_MS } from './time.js';
 
 export type MiningMode = 'auto' | 'interval' | 'manual';
 
+/** Back-to-back automine stops gathering once no transaction has arrived for this long. */
+export const GATHER_QUIET_MS = 2;
+
 
 export interface ProducerHooks {
   /** Called (inside the commit lock) once a block is durable. */
@@ -34,7 +39,11 @@ export interface ProducerHooks {
 export class Producer {
   mode: MiningMode;
   blockTimeMs: number;
-  /** Automine: the longest wait for transactions in admission to join a block. */
+  /**
+   * Automine: the longest a block waits for more transactions. The first block after a pause waits
+   * only for transactions already in admission; a block that follows another back to back also
+   * waits while new ones keep arriving (until `GATHER_QUIET_MS` pass without one, or it is full).
+   */
   gatherMs: number;
   #offsetMs = 0n;
   #nextTimestamp: bigint | undefined;
@@ -57,7 +66,7 @@ export class Producer {
     }
     this.mode = opts.mode ?? 'auto';
     this.blockTimeMs = opts.blockTimeMs ?? 1000;
-    this.gatherMs = opts.gatherMs ?? Number(process.env.SESSIONCHAIN_GATHER_MS ?? 10);
+    this.gatherMs = opts.gatherMs ?? Number(process.env.SESSIONCHAIN_GATHER_MS ?? 40);
     if (this.mode === 'interval') this.#arm();
   }
 
@@ -68,8 +77,8 @@ export class Producer {
     setImmediate(() => {
       this.#scheduled = false;
       void this.#enqueue(async () => {
-        while (!this.#stopped && this.mode === 'auto' && this.mempool.pendingSize > 0) {
-          await this.#gather();
+        for (let backToBack = false; !this.#stopped && this.mode === 'auto' && this.mempool.pendingSize > 0; backToBack = true) {
+          await this.#gather(backToBack);
           const b = await this.#produce();
           if (b.block.txs.length === 0) break; // nothing executable: do not spin
         }
@@ -78,13 +87,27 @@ export class Producer {
   }
 
   /**
-   * Under load, lets transactions whose signatures are being checked right now join the block, for
-   * at most `gatherMs`: fewer, larger blocks spread the per-block cost (header signature, commit).
-   * A lone transaction (nothing else in admission) is mined at once.
+   * Lets more transactions join the next block, for at most `gatherMs`: fewer, larger blocks spread
+   * the per-block cost. Always: those whose signatures are being checked right now. Back to back
+   * (under load): also those still arriving, until none has come for `GATHER_QUIET_MS`. A lone
+   * transaction on an idle chain is mined at once. (Scheduling only: it decides where blocks are
+   * cut, never what a block's transactions do.)
    */
-  async #gather(): Promise<void> {
-    const deadline = performance.now() + this.gatherMs;
-    while (this.hooks.admitting() > 0 && this.mempool.pendingSize < this.chain.genesis.params.maxBlockTxs && performance.now() < deadline) {
+  async #gather(backToBack: boolean): Promise<void> {
+    const start = performance.now();
+    const full = this.chain.genesis.params.maxBlockTxs;
+    let seen = this.mempool.pendingSize;
+    let lastArrival = start;
+    for (;;) {
+      const now = performance.now();
+      const pending = this.mempool.pendingSize;
+      if (pending >= full || now - start >= this.gatherMs) return;
+      if (this.hooks.admitting() > 0 || pending !== seen) {
+        seen = pending;
+        lastArrival = now;
+      } else if (!backToBack || now - lastArrival >= GATHER_QUIET_MS) {
+        return;
+      }
       await new Promise((r) => setTimeout(r, 1));
     }
   }

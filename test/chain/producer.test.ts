@@ -63,6 +63,25 @@ describe('producer modes and dev time helpers', function () {
     }
   });
 
+  it('automine never holds a lone transaction, and a burst stops gathering once arrivals stop (a 10-minute gather window is never waited out)', async function () {
+    this.timeout(30_000); // far below the gather window: waiting it out would fail the test
+    const node = await startNode({ memory: true, verifier: { threads: 0 }, mining: { mode: 'auto', gatherMs: 600_000 } });
+    const c = new DevChain(node);
+    try {
+      const lone = await c.send(c.signer(3, 'secp256k1'), 'lux', 'transfer', { to: c.signer(1).address, amount: 1n });
+      expect(lone.height).to.equal(1n);
+      const senders = [4, 5, 6, 7].map((i) => c.signer(i, 'secp256k1'));
+      const burst = await Promise.all(senders.flatMap((s) => [1, 2, 3].map(() => c.submit(s, 'lux', 'transfer', { to: c.signer(1).address, amount: 1n }))));
+      const receipts = await Promise.all(burst.map((p) => p.receipt));
+      expect(receipts.every((r) => r.receipt.status === 1)).to.equal(true);
+      let mined = 0;
+      for (let h = 2n; h <= node.chain.head.height; h++) mined += (await node.chain.getBlock(h))!.txs.length;
+      expect(mined).to.equal(12);
+    } finally {
+      await node.stop();
+    }
+  });
+
   it('IncreaseTime shifts and SetNextBlockTimestamp pins the next block time', async () => {
     const node = await startNode({ memory: true, verifier: { threads: 0 }, mining: { mode: 'manual' } });
     try {
