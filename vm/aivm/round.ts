@@ -67,7 +67,8 @@ async function loadHashArena(e: Env, slots: number, size: number, occKey: Uint8A
   return { table, size, before };
 }
 
-const u32le = (b: Uint8Array, off: number) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(off, true);
+/** Whether the little-endian u32 at `off` is non-zero (no allocation: this runs for every slot, every block). */
+const nonZeroU32 = (b: Uint8Array, off: number) => (b[off]! | b[off + 1]! | b[off + 2]! | b[off + 3]!) !== 0;
 
 /** Writes back changed slots and the occupancy list; returns the slots that changed. */
 function storeHashArena(e: Env, a: Arena, occupiedOffset: number, occKey: Uint8Array, slotKey: (i: number) => Uint8Array): number[] {
@@ -75,8 +76,8 @@ function storeHashArena(e: Env, a: Arena, occupiedOffset: number, occKey: Uint8A
   const changed: number[] = [];
   const slots = a.table.length / a.size;
   for (let i = 0; i < slots; i++) {
+    if (!nonZeroU32(a.table, i * a.size + occupiedOffset)) continue; // arenas never free a slot
     const slot = a.table.subarray(i * a.size, (i + 1) * a.size);
-    if (u32le(slot, occupiedOffset) === 0) continue; // arenas never free a slot
     occupied.push(i);
     const prev = a.before.get(i);
     if (!prev || !equals(prev, slot)) {
