@@ -13,8 +13,11 @@
  * sensitive to other load than tx/s), tx per block, and ratios taken in this run. When anvil is
  * at hand (SC_MEASURE=DIR: a copy of the peer harness after its `npm ci`; or ANVIL_BIN), anvil runs
  * the same one-sender workload in the same run and the ratios against it are printed too; for the
- * acceptance figures use bench/compare-anvil.sh, which alternates the two several times.
+ * acceptance figures use bench/compare-anvil.sh, which alternates the two several times. With the
+ * harness and a build, the floor (bench/rpc-floor.mjs: JSON-RPC decode + verify and nothing else)
+ * runs too: the bound no Node server of ML-DSA-65 transfers passes on this client.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -138,9 +141,23 @@ async function runShape(genesisFile: string, plan: { warm: Uint8Array[][]; measu
   }
 }
 
+/** The peer harness (SC_MEASURE=DIR, else ../shared/measure). */
+const measureDir = () => resolve(process.env.SC_MEASURE ?? join(ROOT, '..', 'shared', 'measure'));
+
+/**
+ * bench/rpc-floor.mjs: a bare node:http JSON-RPC server that only decodes and verifies each
+ * transfer (no chain), driven by the peer harness's client. Needs the harness and `npm run build`.
+ */
+function floorRun(n: number): { txPerSec: number; serverCpuMsPerTx: number } | undefined {
+  const measure = measureDir();
+  if (!existsSync(join(measure, 'lib', 'rpc.mjs')) || !existsSync(join(ROOT, 'dist', 'index.js'))) return undefined;
+  const out = execFileSync(process.execPath, [join(ROOT, 'bench', 'rpc-floor.mjs'), '--measure', measure, '--n', String(n), '--warmup', String(WARMUP)], { cwd: ROOT, encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as { txPerSec: number; serverCpuMsPerTx: number };
+}
+
 /** The peer harness's anvil driver, when anvil is installed; undefined otherwise. */
 async function anvilDriver(): Promise<((o: { n: number; senders: number; warmup: number }) => Promise<{ txPerSec: number; serverCpuMsPerTx: number; stalledAttempts: number }>) | undefined> {
-  const measure = resolve(process.env.SC_MEASURE ?? join(ROOT, '..', 'shared', 'measure'));
+  const measure = measureDir();
   const lib = join(measure, 'lib', 'anvil.mjs');
   const installed = process.env.ANVIL_BIN || existsSync(join(measure, 'node_modules', '@foundry-rs', 'anvil-linux-amd64'));
   if (!existsSync(lib) || !installed) return undefined;
@@ -192,6 +209,16 @@ export const throughputSuite: BenchSuite = {
       ctx.record('throughput.ratio.oneSender/anvil', get('throughput.oneSender.txPerSec') / a.txPerSec, 'ratio', 'sessionchain one sender / anvil, tx/s');
       ctx.record('throughput.ratio.senders16/anvil', get('throughput.senders16.txPerSec') / a.txPerSec, 'ratio', 'sessionchain 16 senders / anvil one sender, tx/s');
       ctx.record('throughput.ratio.cpu16/anvil', get('throughput.senders16.cpu') / a.serverCpuMsPerTx, 'ratio', 'sessionchain 16 senders / anvil, CPU per transfer');
+    }
+    const floor = floorRun(n);
+    if (!floor) ctx.log('no floor figures: bench/rpc-floor.mjs needs the peer harness (SC_MEASURE=DIR) and `npm run build`');
+    else {
+      ctx.record('throughput.floor.txPerSec', floor.txPerSec, 'tx/s', 'floor: bare node:http JSON-RPC, decode + verify only (no chain)');
+      ctx.record('throughput.floor.cpu', floor.serverCpuMsPerTx, 'ms/tx', 'floor: server CPU per transfer');
+      ctx.record('throughput.ratio.oneSender/floor', get('throughput.oneSender.txPerSec') / floor.txPerSec, 'ratio', 'sessionchain one sender / floor, tx/s');
+      if (ctx.get('throughput.anvil.txPerSec') !== undefined) {
+        ctx.record('throughput.ratio.floor/anvil', floor.txPerSec / get('throughput.anvil.txPerSec'), 'ratio', 'floor / anvil, tx/s (what no chain work at all would reach)');
+      }
     }
     removeDir(dir);
   },
