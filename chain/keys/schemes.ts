@@ -121,12 +121,17 @@ function asBuffer(b: Uint8Array): Buffer {
 }
 
 export type MlDsaBackend = 'noble' | 'pqclean';
-let activeBackend: MlDsaBackend = 'noble';
-let activeVerify: MlDsaVerify = nobleMlDsaVerify;
+/** Until a backend is chosen, the first use picks `'auto'` (so every caller gets the native one when installed). */
+let activeBackend: MlDsaBackend | undefined;
+let activeVerify: MlDsaVerify = (pk, msg, sig) => {
+  setMlDsaBackend('auto');
+  return activeVerify(pk, msg, sig);
+};
 
 /**
- * Chooses the ML-DSA-65 verifier for this thread. `'auto'` picks pqclean when its native build is
- * installed, else noble. Returns the backend in use.
+ * Chooses the ML-DSA-65 verifier for this thread. `'auto'` (the default, chosen on first use)
+ * picks pqclean when its native build is installed, else noble. Both pass the same NIST ACVP and
+ * Wycheproof vectors; `'noble'` pins the pure-JS reference. Returns the backend in use.
  */
 export function setMlDsaBackend(b: MlDsaBackend | 'auto'): MlDsaBackend {
   if (b === 'noble') {
@@ -148,7 +153,7 @@ export function setMlDsaBackend(b: MlDsaBackend | 'auto'): MlDsaBackend {
 }
 
 export function mlDsaBackend(): MlDsaBackend {
-  return activeBackend;
+  return activeBackend ?? setMlDsaBackend('auto');
 }
 
 // ---- recovery ---------------------------------------------------------------------------------

@@ -52,8 +52,9 @@ export interface PaymentServerOptions {
   /** Reuse of a channel-state read on the voucher path (default 5 s). */
   channelStateTtlMs?: number;
   /**
-   * ML-DSA-65 voucher verifier for this thread: `auto` (default) takes the native pqclean build
-   * when installed (about 8× noble, same verdicts: both pass the NIST vectors), else noble.
+   * ML-DSA-65 voucher verifier for this thread (`setMlDsaBackend`): `auto` takes the native
+   * pqclean build when installed (about 8× noble, same verdicts: both pass the NIST vectors), else
+   * noble. Omitted, the thread keeps its choice (`auto` unless something pinned one).
    */
   mlDsaBackend?: MlDsaBackend | 'auto';
 }
@@ -92,7 +93,7 @@ export class PaymentServer {
       chainId: o.chainId,
       operator: NO_OPERATOR,
     };
-    setMlDsaBackend(o.mlDsaBackend ?? 'auto');
+    if (o.mlDsaBackend) setMlDsaBackend(o.mlDsaBackend);
     this.#verifier = new VoucherVerifier({ chainId: o.chainId, escrow: ESCROW_ADDRESS });
   }
 

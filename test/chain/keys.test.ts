@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { ROOT } from '../helpers/processes.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import {
   MLDSA65_ENCODED_LEN,
@@ -93,6 +95,17 @@ describe('keys and signatures', () => {
       expect(native!(s.publicKey, msg, bad)).to.equal(nobleMlDsaVerify(s.publicKey, msg, bad));
       expect(native!(s.publicKey, msg, sig.subarray(1))).to.equal(false);
     }
+  });
+
+  it('a process that never chooses a backend verifies with auto: the native verifier when it is installed', function () {
+    this.timeout(60_000);
+    const script = `import('./chain/keys/schemes.ts').then((m) => console.log(m.mlDsaBackend()))`;
+    const out = execFileSync(process.execPath, ['--loader', 'ts-node/esm', '--no-warnings', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
+      encoding: 'utf8',
+    });
+    expect(out.trim()).to.equal(loadPqcleanVerify() ? 'pqclean' : 'noble');
   });
 
   it('backend selection: noble always works, auto picks a working backend', () => {
