@@ -94,6 +94,32 @@ export interface OpenOptions {
 /** How many recent blocks `open` checks for hash linkage. */
 const STARTUP_CHECK_DEPTH = 256n;
 
+/** Byte bounds of the recent-block and recent-receipt caches (estimates: see the weights). */
+export const BLOCK_CACHE_BYTES = 32 * 1024 * 1024;
+export const RECEIPT_CACHE_BYTES = 8 * 1024 * 1024;
+/** Rough per-object overhead of a decoded transaction, receipt or event beyond its byte fields. */
+const OBJECT_OVERHEAD_BYTES = 200;
+
+/** A decoded block's approximate heap: its transactions' encodings (decoded fields are views of them). */
+export function blockWeight(b: Block): number {
+  let bytes = 1024;
+  for (const tx of b.txs) bytes += tx.raw.length + OBJECT_OVERHEAD_BYTES;
+  return bytes;
+}
+
+function eventsWeight(events: readonly ChainEvent[]): number {
+  let bytes = 0;
+  for (const e of events) bytes += OBJECT_OVERHEAD_BYTES + e.data.length + 32 * e.topics.length;
+  return bytes;
+}
+
+/** A block's receipts and system events, approximately. */
+export function receiptsWeight(r: { receipts: Receipt[]; systemEvents: ChainEvent[] }): number {
+  let bytes = eventsWeight(r.systemEvents);
+  for (const x of r.receipts) bytes += OBJECT_OVERHEAD_BYTES + x.returnData.length + x.errorMessage.length + eventsWeight(x.events);
+  return bytes;
+}
+
 export class Chain {
   readonly store: Store;
   readonly genesis: Genesis;
@@ -104,8 +130,13 @@ export class Chain {
   #trie: StateTrie;
   #head: Head;
   #headHeader: BlockHeader;
-  readonly #receiptCache = new Lru<bigint, { receipts: Receipt[]; systemEvents: ChainEvent[] }>(64);
-  readonly #blockCache = new Lru<bigint, Block>(64);
+  /**
+   * Recent blocks and receipts (receipt polling and explorers read the newest ones), bounded by
+   * approximate bytes rather than count: a block of ML-DSA transfers is ~5.3 kB per transaction, so
+   * 64 large blocks could hold hundreds of MB.
+   */
+  readonly #receiptCache = new Lru<bigint, { receipts: Receipt[]; systemEvents: ChainEvent[] }>(RECEIPT_CACHE_BYTES, receiptsWeight);
+  readonly #blockCache = new Lru<bigint, Block>(BLOCK_CACHE_BYTES, blockWeight);
   /** Where recent transactions are (receipt polling asks right after a commit): no LevelDB read. */
   readonly #recentTxs = new Lru<string, { height: bigint; index: number }>(65_536);
   readonly #listeners = new Set<(b: CommittedBlock) => void>();
