@@ -79,6 +79,7 @@ export class Producer {
       void this.#enqueue(async () => {
         for (let backToBack = false; !this.#stopped && this.mode === 'auto' && this.mempool.pendingSize > 0; backToBack = true) {
           await this.#gather(backToBack);
+          if (this.#stopped || this.mode !== 'auto') break; // stopped or switched while gathering
           const b = await this.#produce();
           if (b.block.txs.length === 0) break; // nothing executable: do not spin
         }
@@ -101,7 +102,7 @@ export class Producer {
     for (;;) {
       const now = performance.now();
       const pending = this.mempool.pendingSize;
-      if (pending >= full || now - start >= this.gatherMs) return;
+      if (this.#stopped || this.mode !== 'auto' || pending >= full || now - start >= this.gatherMs) return;
       if (this.hooks.admitting() > 0 || pending !== seen) {
         seen = pending;
         lastArrival = now;
