@@ -98,6 +98,9 @@ interface PendingSend {
   reject: (e: Error) => void;
 }
 
+/** Internal: the request went out on a reused keep-alive socket that was already closing. */
+class StaleSocket extends Error {}
+
 export class RpcClient {
   readonly url: URL;
   readonly #agent: http.Agent;
@@ -158,7 +161,18 @@ export class RpcClient {
     return (await this.#request(body, 'application/json')).text;
   }
 
-  #request(body: string | Uint8Array, contentType: string, query = ''): Promise<{ status: number; text: string }> {
+  async #request(body: string | Uint8Array, contentType: string, query = ''): Promise<{ status: number; text: string }> {
+    try {
+      return await this.#attempt(body, contentType, query);
+    } catch (e) {
+      // A kept-alive socket the node closed as idle just as this request went out on it: the
+      // request never reached the node (no response began), so it is sent once more on a new socket.
+      if (e instanceof StaleSocket) return this.#attempt(body, contentType, query, false);
+      throw e;
+    }
+  }
+
+  #attempt(body: string | Uint8Array, contentType: string, query: string, mayRetry = true): Promise<{ status: number; text: string }> {
     const lib = this.url.protocol === 'https:' ? https : http;
     const url = query ? new URL(query, this.url) : this.url;
     return new Promise((resolve, reject) => {
@@ -179,8 +193,11 @@ export class RpcClient {
         },
       );
       req.on('timeout', () => req.destroy(new TransportError(`no answer from ${this.url.href} within ${this.#timeoutMs} ms`)));
+      let answered = false;
+      req.on('response', () => (answered = true));
       req.on('error', (e) => {
         const code = (e as NodeJS.ErrnoException).code;
+        if (mayRetry && !answered && req.reusedSocket && code === 'ECONNRESET') return reject(new StaleSocket());
         reject(e instanceof TransportError ? e : new TransportError(code === 'ECONNREFUSED' ? `cannot reach a node at ${this.url.href}; start one with \`sessionchain devnet\` or pass --rpc URL` : e.message));
       });
       req.end(body);
