@@ -25,6 +25,8 @@ export type MiningMode = 'auto' | 'interval' | 'manual';
 
 /** Back-to-back automine stops gathering once no transaction has arrived for this long. */
 export const GATHER_QUIET_MS = 2;
+/** The longest automine gathers for one block (`SESSIONCHAIN_GATHER_MS` overrides it). */
+export const DEFAULT_GATHER_MS = 40;
 
 
 export interface ProducerHooks {
@@ -66,7 +68,8 @@ export class Producer {
     }
     this.mode = opts.mode ?? 'auto';
     this.blockTimeMs = opts.blockTimeMs ?? 1000;
-    this.gatherMs = opts.gatherMs ?? Number(process.env.SESSIONCHAIN_GATHER_MS ?? 40);
+    const fromEnv = Number(process.env.SESSIONCHAIN_GATHER_MS);
+    this.gatherMs = opts.gatherMs ?? (process.env.SESSIONCHAIN_GATHER_MS && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : DEFAULT_GATHER_MS);
     if (this.mode === 'interval') this.#arm();
   }
 
