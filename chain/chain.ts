@@ -94,6 +94,8 @@ export interface OpenOptions {
 /** How many recent blocks `open` checks for hash linkage. */
 const STARTUP_CHECK_DEPTH = 256n;
 
+/** How many recent blocks (and their receipts) stay decoded in memory, at most. */
+export const RECENT_BLOCKS = 64;
 /** Byte bounds of the recent-block and recent-receipt caches (estimates: see the weights). */
 export const BLOCK_CACHE_BYTES = 32 * 1024 * 1024;
 export const RECEIPT_CACHE_BYTES = 8 * 1024 * 1024;
@@ -131,12 +133,12 @@ export class Chain {
   #head: Head;
   #headHeader: BlockHeader;
   /**
-   * Recent blocks and receipts (receipt polling and explorers read the newest ones), bounded by
-   * approximate bytes rather than count: a block of ML-DSA transfers is ~5.3 kB per transaction, so
-   * 64 large blocks could hold hundreds of MB.
+   * The latest blocks and receipts (receipt polling and explorers read the newest ones): at most
+   * RECENT_BLOCKS of them, and at most approximate byte bounds, since a block of ML-DSA transfers is
+   * ~5.3 kB per transaction and 64 large blocks could hold hundreds of MB.
    */
-  readonly #receiptCache = new Lru<bigint, { receipts: Receipt[]; systemEvents: ChainEvent[] }>(RECEIPT_CACHE_BYTES, receiptsWeight);
-  readonly #blockCache = new Lru<bigint, Block>(BLOCK_CACHE_BYTES, blockWeight);
+  readonly #receiptCache = new Lru<bigint, { receipts: Receipt[]; systemEvents: ChainEvent[] }>(RECEIPT_CACHE_BYTES, receiptsWeight, RECENT_BLOCKS);
+  readonly #blockCache = new Lru<bigint, Block>(BLOCK_CACHE_BYTES, blockWeight, RECENT_BLOCKS);
   /** Where recent transactions are (receipt polling asks right after a commit): no LevelDB read. */
   readonly #recentTxs = new Lru<string, { height: bigint; index: number }>(65_536);
   readonly #listeners = new Set<(b: CommittedBlock) => void>();

@@ -9,12 +9,13 @@ export class Lru<K extends {}, V extends {}> {
   readonly #cache: LRUCache<K, V>;
 
   /**
-   * `capacity` counts entries, or with `weigh` the sum of the entries' weights (e.g. bytes).
+   * `capacity` counts entries, or with `weigh` the sum of the entries' weights (e.g. bytes);
+   * `maxEntries` (small caches only) bounds the count as well.
    * Bounded through maxSize rather than `max`: with `max`, lru-cache allocates and fills arrays of
    * `capacity` slots up front (tens of ms per 200k-entry cache at every start-up).
    */
-  constructor(readonly capacity: number, weigh: (value: V, key: K) => number = () => 1) {
-    this.#cache = new LRUCache<K, V>({ maxSize: capacity, sizeCalculation: (v, k) => Math.max(1, weigh(v, k)) });
+  constructor(readonly capacity: number, weigh: (value: V, key: K) => number = () => 1, maxEntries?: number) {
+    this.#cache = new LRUCache<K, V>({ maxSize: capacity, sizeCalculation: (v, k) => Math.max(1, weigh(v, k)), ...(maxEntries ? { max: maxEntries } : {}) });
   }
 
   get(key: K): V | undefined {

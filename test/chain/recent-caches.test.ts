@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BLOCK_CACHE_BYTES, blockWeight, receiptsWeight } from '../../chain/chain.js';
+import { BLOCK_CACHE_BYTES, RECENT_BLOCKS, blockWeight, receiptsWeight } from '../../chain/chain.js';
 import { Lru } from '../../chain/state/lru.js';
 import { devSigner, signTx, type Block, type Receipt } from '../../sdk/chain.js';
 import { LUX_ADDRESS } from '../../chain/state/accounts.js';
@@ -12,7 +12,7 @@ function transferBlock(height: bigint, count: number): Block {
   return { header: { height } as Block['header'], txs };
 }
 
-describe('recent block and receipt caches are bounded by bytes', () => {
+describe('recent block and receipt caches are bounded by bytes and by count', () => {
   it('a block weighs at least its transactions’ encodings (ML-DSA-65 transfers are ~5.3 kB each)', () => {
     const b = transferBlock(1n, 4);
     const raw = b.txs.reduce((s, tx) => s + tx.raw.length, 0);
@@ -38,5 +38,13 @@ describe('recent block and receipt caches are bounded by bytes', () => {
     expect(cache.get(64n)).to.not.equal(undefined);
     // The chain's own bound holds ~6,000 such transfers, not 64 blocks of any size.
     expect(Math.floor(BLOCK_CACHE_BYTES / (perBlock / 8))).to.be.within(4_000, 7_000);
+  });
+
+  it('small blocks stay capped by count: the byte bound never lets more than RECENT_BLOCKS in', () => {
+    const cache = new Lru<bigint, Block>(BLOCK_CACHE_BYTES, blockWeight, RECENT_BLOCKS);
+    for (let h = 1n; h <= BigInt(RECENT_BLOCKS * 3); h++) cache.set(h, transferBlock(h, 0));
+    expect(cache.size).to.equal(RECENT_BLOCKS);
+    expect(cache.get(BigInt(RECENT_BLOCKS * 2))).to.equal(undefined);
+    expect(cache.get(BigInt(RECENT_BLOCKS * 3))).to.not.equal(undefined);
   });
 });
