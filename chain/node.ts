@@ -162,6 +162,8 @@ export class Node implements NodeApi {
   async #admit(raw: Uint8Array): Promise<PoolTx> {
     this.#admitting++;
     try {
+      // A block being sealed goes first (see Producer.sealing); arrivals keep their order.
+      while (this.producer?.sealing) await this.producer.sealing;
       return await this.#admitChecked(raw);
     } finally {
       this.#admitting--;

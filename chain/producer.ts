@@ -17,6 +17,8 @@ import { signHeader } from './block.js';
 import type { Chain, CommittedBlock } from './chain.js';
 import type { Mempool, PoolTx } from './mempool.js';
 import type { Signer } from './keys/signer.js';
+import type { BlockExecution } from './executor.js';
+import type { BlockInfo } from './module/contract.js';
 import { readAccount } from './state/accounts.js';
 import { Pacer } from './pacer.js';
 import { checkDevTimestamp, MAX_BLOCK_TIMESTAMP_MS } from './time.js';
@@ -55,6 +57,13 @@ export class Producer {
   #stopped = false;
   /** Last production failure (storage errors stop automatic production until the next request). */
   lastError: Error | undefined;
+  /**
+   * Set while a block is being sealed (endBlock, roots, signature, commit); resolves when it is.
+   * Admission waits for it: sealing reads trie nodes from LevelDB, and each read would otherwise
+   * resolve only after every admission queued on the event loop (a flood of transactions could
+   * hold one block for a second and more).
+   */
+  sealing: Promise<void> | undefined;
 
   constructor(
     private readonly chain: Chain,
@@ -201,6 +210,19 @@ export class Producer {
         dropped.push([ptx, e instanceof TxRejected ? e : new TxRejected('Dropped', `not executable: ${(e as Error).message}`)]);
       }
     }
+    let sealed!: () => void;
+    this.sealing = new Promise<void>((r) => (sealed = r));
+    try {
+      return await this.#seal(exec, info, dropped);
+    } finally {
+      this.sealing = undefined;
+      sealed();
+    }
+  }
+
+  /** endBlock, roots, header signature and the durable commit of a block whose transactions ran. */
+  async #seal(exec: BlockExecution, info: BlockInfo, dropped: [PoolTx, TxRejected][]): Promise<CommittedBlock> {
+    const chain = this.chain;
     await exec.endBlock();
     // Account nonces after this block, for the mempool's bookkeeping at commit time.
     const affected = new Set<Address>([...exec.txs.map((t) => t.from), ...dropped.map(([p]) => p.tx.from)]);

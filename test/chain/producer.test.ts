@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { DevChain } from '../../sdk/chain.js';
 import { startNode } from '../../genesis/index.js';
+import { removeDir, tempDir } from '../helpers/processes.js';
 
 describe('producer modes and dev time helpers', function () {
   it('interval mode produces blocks on its own, empty or not, with increasing timestamps', async () => {
@@ -79,6 +80,26 @@ describe('producer modes and dev time helpers', function () {
       expect(mined).to.equal(12);
     } finally {
       await node.stop();
+    }
+  });
+
+  it('a transaction that arrives while a block is being sealed is admitted after that block is committed', async () => {
+    const dir = tempDir();
+    const node = await startNode({ dataDir: dir, verifier: { threads: 0 }, mining: { mode: 'manual' } });
+    const c = new DevChain(node);
+    try {
+      const tx = await c.buildTx(c.signer(3, 'secp256k1'), 'lux', 'transfer', { to: c.signer(1).address, amount: 1n });
+      let mined = false;
+      const mining = node.mine(1).then((b) => ((mined = true), b));
+      while (!node.producer!.sealing && !mined) await new Promise((r) => setImmediate(r));
+      expect(mined, 'the block was sealed before the test could see it').to.equal(false);
+      await node.submit(tx.raw); // arrives mid-seal (the seal writes a synced LevelDB batch)
+      expect(node.chain.head.height).to.equal(1n); // admission waited for the commit
+      expect((await mining)[0]!.block.txs.length).to.equal(0);
+      expect(node.mempool.size).to.equal(1);
+    } finally {
+      await node.stop();
+      removeDir(dir);
     }
   });
 
