@@ -58,10 +58,10 @@ export class Producer {
   /** Last production failure (storage errors stop automatic production until the next request). */
   lastError: Error | undefined;
   /**
-   * Set while a block is being sealed (endBlock, roots, signature, commit); resolves when it is.
-   * Admission waits for it: sealing reads trie nodes from LevelDB, and each read would otherwise
-   * resolve only after every admission queued on the event loop (a flood of transactions could
-   * hold one block for a second and more).
+   * Set while a block's end-block work and roots are computed; resolves when they are. Admission
+   * waits for it: that phase reads trie nodes from LevelDB one after another, and each read would
+   * otherwise resolve only after every admission queued on the event loop (a flood of transactions
+   * could hold one block for a second and more).
    */
   sealing: Promise<void> | undefined;
 
@@ -210,18 +210,24 @@ export class Producer {
         dropped.push([ptx, e instanceof TxRejected ? e : new TxRejected('Dropped', `not executable: ${(e as Error).message}`)]);
       }
     }
-    let sealed!: () => void;
-    this.sealing = new Promise<void>((r) => (sealed = r));
-    try {
-      return await this.#seal(exec, info, dropped);
-    } finally {
+    let open!: () => void;
+    this.sealing = new Promise<void>((r) => (open = r));
+    const release = () => {
       this.sealing = undefined;
-      sealed();
+      open();
+    };
+    try {
+      return await this.#seal(exec, info, dropped, release);
+    } finally {
+      release();
     }
   }
 
-  /** endBlock, roots, header signature and the durable commit of a block whose transactions ran. */
-  async #seal(exec: BlockExecution, info: BlockInfo, dropped: [PoolTx, TxRejected][]): Promise<CommittedBlock> {
+  /**
+   * endBlock, roots, header signature and the durable commit of a block whose transactions ran.
+   * `release` lets admission go on once the state reads are done (the commit is one batched write).
+   */
+  async #seal(exec: BlockExecution, info: BlockInfo, dropped: [PoolTx, TxRejected][], release: () => void): Promise<CommittedBlock> {
     const chain = this.chain;
     await exec.endBlock();
     // Account nonces after this block, for the mempool's bookkeeping at commit time.
@@ -235,6 +241,7 @@ export class Producer {
       chain.abort();
       throw e;
     }
+    release();
     const header = signHeader(
       {
         chainId: info.chainId,
