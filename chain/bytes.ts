@@ -18,6 +18,18 @@ export function toRawHex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
+/**
+ * A compact string for bytes (one latin1 character per byte), to key Maps and Sets by byte strings:
+ * half the length of hex and no prefix. `fromBytesKey` turns it back.
+ */
+export function bytesKey(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+}
+
+export function fromBytesKey(s: string): Uint8Array {
+  return new Uint8Array(Buffer.from(s, 'latin1'));
+}
+
 /** Parses hex (with or without `0x`). Throws on odd length or non-hex characters. */
 export function fromHex(hex: string): Uint8Array {
   if (typeof hex !== 'string') throw new TypeError(`not a hex string: ${preview(hex)}`);

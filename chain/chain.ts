@@ -6,7 +6,7 @@
  * not check out.
  */
 import { type Address, addressBytes } from './address.js';
-import { concat, equals, toHex } from './bytes.js';
+import { bytesKey, concat, equals, toHex } from './bytes.js';
 import { keccak256, keccakReady } from './hash.js';
 import { asList, rlpDecode, rlpEncode, t, type RlpItem } from './codec.js';
 import { NodeError } from './errors.js';
@@ -356,7 +356,7 @@ export class Chain {
     failPoint('after-commit');
     this.#blockCache.set(height, block);
     this.#receiptCache.set(height, { receipts: exec.receipts, systemEvents: exec.systemEvents });
-    exec.txs.forEach((tx, index) => this.#recentTxs.set(txKey(tx.hash), { height, index }));
+    exec.txs.forEach((tx, index) => this.#recentTxs.set(bytesKey(tx.hash), { height, index }));
     for (const fn of this.#listeners) {
       try {
         fn(committed);
@@ -441,7 +441,7 @@ export class Chain {
 
   /** Block height and index of a committed transaction. */
   async txLocation(hash: Uint8Array): Promise<{ height: bigint; index: number } | undefined> {
-    return this.#recentTxs.get(txKey(hash)) ?? this.store.txLocation(hash);
+    return this.#recentTxs.get(bytesKey(hash)) ?? this.store.txLocation(hash);
   }
 
   async getTransaction(hash: Uint8Array): Promise<{ tx: Transaction; height: bigint; index: number } | undefined> {
@@ -541,8 +541,6 @@ export class Chain {
 export function receiptsRecord(receipts: readonly Receipt[], systemEvents: readonly ChainEvent[]): Uint8Array {
   return rlpEncode([receipts.map(receiptItem), systemEvents.map(encodeEvent)]);
 }
-
-const txKey = (hash: Uint8Array) => Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1');
 
 // ---- state diff record --------------------------------------------------------------------------
 

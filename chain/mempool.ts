@@ -17,6 +17,7 @@
  * `check` runs every refusal of `add` without changing anything, so admission can refuse a
  * transaction before paying for its signature.
  */
+import { bytesKey, toHex } from './bytes.js';
 import type { Address } from './address.js';
 import { TxRejected } from './errors.js';
 import type { Transaction } from './tx.js';
@@ -88,8 +89,6 @@ type Placement =
   | { kind: 'replaceQueued'; old: PoolTx };
 
 const upfrontOf = (tx: Transaction): bigint => tx.gasLimit * tx.gasPrice;
-const hashKey = (hash: Uint8Array): string => Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1');
-const hex = (hash: Uint8Array): string => '0x' + Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('hex');
 
 export class Mempool {
   readonly maxTxs: number;
@@ -140,16 +139,16 @@ export class Mempool {
   }
 
   has(hash: Uint8Array): boolean {
-    return this.#byHash.has(hashKey(hash));
+    return this.#byHash.has(bytesKey(hash));
   }
 
   get(hash: Uint8Array): PoolTx | undefined {
-    return this.#byHash.get(hashKey(hash));
+    return this.#byHash.get(bytesKey(hash));
   }
 
   /** Whether a pooled transaction waits in the queue (false when pending or unknown). */
   isQueued(hash: Uint8Array): boolean {
-    return this.#queuedByAge.has(hashKey(hash));
+    return this.#queuedByAge.has(bytesKey(hash));
   }
 
   /** Pending count of a sender (its next nonce is accountNonce + this). */
@@ -184,23 +183,23 @@ export class Mempool {
     const place = this.#place(tx, account);
     const sp = this.#sender(tx.from);
     const ptx: PoolTx = { tx, publicKey, args, seq: -1, arrivedAt: this.#now() };
-    const key = hashKey(tx.hash);
+    const key = bytesKey(tx.hash);
     switch (place.kind) {
       case 'replacePending': {
         ptx.seq = place.old.seq;
         sp.pending[place.index] = ptx;
         sp.cost += upfrontOf(tx) - upfrontOf(place.old.tx);
-        this.#byHash.delete(hashKey(place.old.tx.hash));
+        this.#byHash.delete(bytesKey(place.old.tx.hash));
         this.#byHash.set(key, ptx);
         this.#ordered.set(ptx.seq, ptx);
-        this.#onDrop(place.old, new TxRejected('Dropped', `replaced by ${hex(tx.hash)} (higher gas price)`, { replacedBy: hex(tx.hash) }));
+        this.#onDrop(place.old, new TxRejected('Dropped', `replaced by ${toHex(tx.hash)} (higher gas price)`, { replacedBy: toHex(tx.hash) }));
         return ptx;
       }
       case 'replaceQueued': {
         this.#unqueue(sp, place.old);
-        this.#byHash.delete(hashKey(place.old.tx.hash));
+        this.#byHash.delete(bytesKey(place.old.tx.hash));
         this.#enqueue(sp, ptx, key);
-        this.#onDrop(place.old, new TxRejected('Dropped', `replaced by ${hex(tx.hash)} (higher gas price)`, { replacedBy: hex(tx.hash) }));
+        this.#onDrop(place.old, new TxRejected('Dropped', `replaced by ${toHex(tx.hash)} (higher gas price)`, { replacedBy: toHex(tx.hash) }));
         return ptx;
       }
       case 'append': {
@@ -221,7 +220,7 @@ export class Mempool {
   }
 
   #place(tx: Transaction, account: AccountView): Placement {
-    if (this.#byHash.has(hashKey(tx.hash))) throw new TxRejected('AlreadyKnown', `transaction ${hex(tx.hash)} is already in the mempool`);
+    if (this.#byHash.has(bytesKey(tx.hash))) throw new TxRejected('AlreadyKnown', `transaction ${toHex(tx.hash)} is already in the mempool`);
     if (tx.nonce < account.nonce) throw new TxRejected('NonceTooLow', `nonce ${tx.nonce} was already used; the account's next nonce is ${account.nonce}`);
     const sp = this.#senders.get(tx.from);
     const pending = sp?.pending ?? [];
@@ -345,7 +344,7 @@ export class Mempool {
     sp.queued.delete(ptx.tx.nonce);
     sp.queuedBytes -= ptx.tx.raw.length;
     sp.cost -= upfrontOf(ptx.tx);
-    this.#queuedByAge.delete(hashKey(ptx.tx.hash));
+    this.#queuedByAge.delete(bytesKey(ptx.tx.hash));
   }
 
   /** Moves queued transactions that now follow the pending run into it. */
@@ -367,7 +366,7 @@ export class Mempool {
   #remove(ptx: PoolTx): void {
     const sender = ptx.tx.from;
     const sp = this.#senders.get(sender);
-    const key = hashKey(ptx.tx.hash);
+    const key = bytesKey(ptx.tx.hash);
     if (!sp || this.#byHash.get(key) !== ptx) return;
     this.#byHash.delete(key);
     if (sp.queued.get(ptx.tx.nonce) === ptx) this.#unqueue(sp, ptx);
@@ -413,13 +412,13 @@ export class Mempool {
   /** Removes transactions that made it into a block. */
   removeIncluded(txs: readonly Transaction[]): void {
     for (const tx of txs) {
-      const ptx = this.#byHash.get(hashKey(tx.hash));
+      const ptx = this.#byHash.get(bytesKey(tx.hash));
       if (!ptx) continue;
       const sp = this.#senders.get(tx.from);
       if (sp && sp.pending[0] === ptx) {
         // The usual case: a block takes each sender's run from its start.
         sp.pending.shift();
-        this.#byHash.delete(hashKey(tx.hash));
+        this.#byHash.delete(bytesKey(tx.hash));
         this.#ordered.delete(ptx.seq);
         sp.cost -= upfrontOf(tx);
         if (sp.pending.length === 0 && sp.queued.size === 0) this.#senders.delete(tx.from);
@@ -429,7 +428,7 @@ export class Mempool {
 
   /** Drops one transaction (the producer found it not executable). */
   drop(hash: Uint8Array, why: TxRejected): void {
-    const ptx = this.#byHash.get(hashKey(hash));
+    const ptx = this.#byHash.get(bytesKey(hash));
     if (ptx) this.#drop(ptx, why);
   }
 
@@ -478,7 +477,7 @@ export class Mempool {
           this.#ordered.delete(p.seq);
           live.cost -= upfrontOf(p.tx);
           p.arrivedAt = this.#now();
-          this.#enqueue(live, p, hashKey(p.tx.hash));
+          this.#enqueue(live, p, bytesKey(p.tx.hash));
         }
       }
       // Queued → pending, in nonce order (they get fresh block-order slots).

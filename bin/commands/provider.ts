@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { toHex } from '../../chain/index.js';
 import { AivmClient, ReferenceProvider } from '../../sdk/aivm/index.js';
 import { client, fail, refuseDoomed, resolveSigner, rpcOption, signerOptions, type SignerOpts } from '../common.js';
 import { npmExecPid, stopWithLauncher } from '../launcher.js';
@@ -66,7 +67,7 @@ export function register(program: Command): void {
         refuseDoomed(e, false);
         throw e;
       });
-      console.log(`provider ${signer.address} serving spec ${Buffer.from(provider.spec).toString('hex').replace(/^/, '0x')}${o.dishonest ? ' (dishonest)' : ''} via ${o.rpc}`);
+      console.log(`provider ${signer.address} serving spec ${toHex(provider.spec)}${o.dishonest ? ' (dishonest)' : ''} via ${o.rpc}`);
       provider.start();
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

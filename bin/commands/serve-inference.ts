@@ -8,6 +8,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { toHex } from '../../chain/index.js';
 import { InferenceService, ROUTES, startPayments, StoreLockedError } from '../../payments/index.js';
 import { fail, printJson, rawUnits, resolveSigner, rpcOption, sessionchainHome, signerOptions, type SignerOpts } from '../common.js';
 
@@ -62,7 +63,7 @@ export function register(program: Command): void {
         throw e;
       }
       const { server, url } = await service.listen(payments, port, o.host);
-      printJson({ url, routes: Object.values(ROUTES), payee: payee.address, price: price.toString(), store: o.memory ? 'memory' : o.store, model: '0x' + Buffer.from(service.modelHash).toString('hex') });
+      printJson({ url, routes: Object.values(ROUTES), payee: payee.address, price: price.toString(), store: o.memory ? 'memory' : o.store, model: toHex(service.modelHash) });
       if (o.pidFile) writeFileSync(o.pidFile, `${process.pid}\n`);
       console.log(`Listening on ${url}`);
       const stop = async () => {

@@ -11,7 +11,7 @@
 import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { createRequire } from 'node:module';
-import { concat } from '../bytes.js';
+import { bytesKey, concat } from '../bytes.js';
 import { keccak256 } from '../hash.js';
 import { type Address, toAddress } from '../address.js';
 import { Lru } from '../state/lru.js';
@@ -35,7 +35,7 @@ const SECP_HALF_N = SECP_N >> 1n;
 const addressOfKey = new Lru<string, Address>(4096);
 
 export function mldsaAddress(publicKey: Uint8Array): Address {
-  const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('latin1');
+  const id = bytesKey(publicKey);
   let address = addressOfKey.get(id);
   if (address === undefined) {
     address = toAddress(keccak256(concat(new Uint8Array([MLDSA65_TAG]), publicKey)).subarray(12));

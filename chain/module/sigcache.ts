@@ -4,7 +4,7 @@
  * execution (which charges the same gas either way) finds the answer here instead of verifying
  * again on the main thread.
  */
-import { concat } from '../bytes.js';
+import { bytesKey, concat } from '../bytes.js';
 import { keccak256 } from '../hash.js';
 import { nobleMlDsaVerify, recoverSigner, loadPqcleanVerify, mlDsaBackend, type RecoveredSigner } from '../keys/schemes.js';
 import { Lru } from '../state/lru.js';
@@ -18,7 +18,7 @@ export function checkKey(c: SignatureCheck): string {
     c.kind === 'encoded'
       ? keccak256(concat(TAG_ENCODED, c.digest, c.signature))
       : keccak256(concat(TAG_MLDSA, c.publicKey, keccak256(c.message), c.signature));
-  return Buffer.from(h).toString('latin1');
+  return bytesKey(h);
 }
 
 export type CheckResult = RecoveredSigner | boolean | null;

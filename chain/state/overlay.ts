@@ -7,7 +7,7 @@
  *
  * State keys are `moduleAddress(20) ‖ moduleKey`.
  */
-import { equals } from '../bytes.js';
+import { bytesKey as keyId, equals, fromBytesKey as idKey } from '../bytes.js';
 import { K } from './layout.js';
 import { Lru } from './lru.js';
 import type { BatchOp, Store } from './store.js';
@@ -24,8 +24,6 @@ export interface StateSource {
  */
 const copy = (v: Uint8Array): Uint8Array => new Uint8Array(v);
 
-const keyId = (k: Uint8Array) => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1');
-const idKey = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 
 /** Marks a key known to be absent in the cache (compared by identity). */
 const MISSING = new Uint8Array(0);
