@@ -92,7 +92,13 @@ describe('aivm rules 2: TEE vendor certificates and requireTee', function () {
     const key = signAttestation(skOf('att-0'), new Uint8Array(32)).attestingKey;
     const cert = await chain.call<any>('aivm', 'teeCertificate', { attestingKey: key });
     expect([cert.measurement, cert.kind, cert.vendorKey]).to.deep.equal([measurement, 2, DEV_TEE_VENDOR.publicKey]);
-    expect(teeCertificateMessage({ attestingKey: key, measurement, kind: 2, notAfterNs: cert.notAfterNs }).length).to.equal(32);
+    const fields = { attestingKey: key, measurement, kind: 2, notAfterNs: cert.notAfterNs };
+    expect(teeCertificateMessage(fields).length).to.equal(32);
+    // The signed message binds every field: a certificate cannot be moved to another kind, expiry or measurement.
+    const signed = Buffer.from(teeCertificateMessage(fields)).toString('hex');
+    for (const other of [{ kind: 1 }, { notAfterNs: cert.notAfterNs + 1n }, { measurement: h32(99) }]) {
+      expect(Buffer.from(teeCertificateMessage({ ...fields, ...other })).toString('hex')).to.not.equal(signed);
+    }
   });
 
   it('acceptance 2: a self-made key, a wrong-measurement or wrong-kind certificate, and an expired certificate are refused; a certified key is accepted', async () => {

@@ -38,7 +38,8 @@ describe('secp256k1: native (libsecp256k1) and noble agree', function () {
     expect(native, 'npm ci installs the optional secp256k1 package').to.not.equal(undefined);
   });
 
-  it('signs exactly like noble (RFC 6979, low-s) and recovers the signer (property)', () => {
+  it('signs exactly like noble (RFC 6979, low-s) and recovers the signer (property)', function () {
+    if (!native) this.skip(); // without the binding both sides would be noble
     fc.assert(
       fc.property(validKey, digest, (key, d) => {
         const sig = new Secp256k1Signer(key).sign(d);
@@ -53,7 +54,8 @@ describe('secp256k1: native (libsecp256k1) and noble agree', function () {
     );
   });
 
-  it('recovers the same signer as noble for arbitrary (mostly malformed) signatures (property)', () => {
+  it('recovers the same signer as noble for arbitrary (mostly malformed) signatures (property)', function () {
+    if (!native) this.skip(); // without the binding both sides would be noble
     const n32 = (x: bigint) => Uint8Array.from(Buffer.from(x.toString(16).padStart(64, '0'), 'hex'));
     const edge = fc.constantFrom(0n, 1n, N - 1n, N, N + 1n, N >> 1n, (N >> 1n) + 1n, (1n << 256n) - 1n).map(n32);
     const word = fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }), edge);

@@ -103,6 +103,7 @@ describe('official vectors through the project\'s own crypto (ACVP, Wycheproof)'
       }
     }
     expect(tally.ran(file)).to.equal(50);
+    expect(tally.failuresOf(file), tally.failuresOf(file).slice(0, 20).join('\n')).to.deep.equal([]);
   });
 
   it('ACVP ML-DSA-65 sigVer: external pure with an empty context, through every verify path', () => {
@@ -121,6 +122,7 @@ describe('official vectors through the project\'s own crypto (ACVP, Wycheproof)'
       }
     }
     expect(tally.ran(file)).to.be.greaterThan(0);
+    expect(tally.failuresOf(file), tally.failuresOf(file).slice(0, 20).join('\n')).to.deep.equal([]);
   });
 
   it('ACVP ML-DSA-65 sigGen: expected signatures of empty-context pure tests verify under the pk the project derives from sk', () => {
@@ -144,6 +146,7 @@ describe('official vectors through the project\'s own crypto (ACVP, Wycheproof)'
       }
     }
     expect(tally.ran(file)).to.be.greaterThan(0);
+    expect(tally.failuresOf(file), tally.failuresOf(file).slice(0, 20).join('\n')).to.deep.equal([]);
   });
 
   it('Wycheproof ML-DSA-65 verify: every test without a context, through every verify path (wrong lengths, bad hints, norm violations, zero keys)', () => {
@@ -158,6 +161,7 @@ describe('official vectors through the project\'s own crypto (ACVP, Wycheproof)'
       }
     }
     expect(tally.ran(file)).to.be.greaterThan(600);
+    expect(tally.failuresOf(file), tally.failuresOf(file).slice(0, 20).join('\n')).to.deep.equal([]);
   });
 
   it('ACVP ML-KEM-768 keyGen: Identity.fromSecretKeys(dk) gives ek', () => {
@@ -169,6 +173,7 @@ describe('official vectors through the project\'s own crypto (ACVP, Wycheproof)'
       }
     }
     expect(tally.ran(file)).to.equal(25);
+    expect(tally.failuresOf(file), tally.failuresOf(file).slice(0, 20).join('\n')).to.deep.equal([]);
   });
 
   it('ACVP ML-KEM-768 encapDecap: encryptTo / decryptFrom reproduce c and k, implicit rejection, and both key checks', () => {
@@ -211,6 +216,7 @@ describe('official vectors through the project\'s own crypto (ACVP, Wycheproof)'
       }
     }
     expect(tally.ran(file)).to.equal(55);
+    expect(tally.failuresOf(file), tally.failuresOf(file).slice(0, 20).join('\n')).to.deep.equal([]);
   });
 
   it('Wycheproof XChaCha20-Poly1305: aeadSeal / aeadOpen, valid and invalid (modified tags, wrong nonce sizes)', () => {
@@ -243,6 +249,7 @@ describe('official vectors through the project\'s own crypto (ACVP, Wycheproof)'
       }
     }
     expect(tally.ran(file)).to.equal(630);
+    expect(tally.failuresOf(file), tally.failuresOf(file).slice(0, 20).join('\n')).to.deep.equal([]);
   });
 
   it('every vector that ran gave the expected answer', () => {

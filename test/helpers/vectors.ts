@@ -58,6 +58,11 @@ export class Tally {
     r.reasons.add(reason);
   }
 
+  /** The failures recorded for one vector file. */
+  failuresOf(file: string): string[] {
+    return this.failures.filter((f) => f.startsWith(`${file} `));
+  }
+
   ran(file: string): number {
     return [...this.#rows.values()].filter((r) => r.file === file).reduce((n, r) => n + r.run, 0);
   }

@@ -63,7 +63,7 @@ describe('escrow settleBatch', function () {
     } catch (e) {
       err = e as Error;
     }
-    expect(err?.message ?? '').to.contain('has 65 items, the limit is 64');
+    expect(err?.message ?? '').to.contain(`has ${MAX_SETTLE_BATCH + 1} items, the limit is ${MAX_SETTLE_BATCH}`);
   });
 
   it('replay: a follower re-executing blocks with batches (one failing) reproduces the state root', async () => {

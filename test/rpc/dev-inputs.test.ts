@@ -86,7 +86,7 @@ describe('dev.* inputs are range-checked (issue 12: no bricked data dir)', funct
 
   it('refusals say what was expected and what was given', async () => {
     const r = await rpcCall(url, 'dev.SetNextBlockTimestamp', [U64_MAX]);
-    expect(r.error!.message).to.match(/expected .*16725225600000.* actual 18446744073709551615/);
+    expect(r.error!.message).to.match(new RegExp(`expected .*${MAX_DEV_TIMESTAMP_MS}.* actual ${U64_MAX}`));
     expect(r.error!.data).to.include({ max: MAX_DEV_TIMESTAMP_MS.toString(), actual: U64_MAX });
     const s = await rpcCall(url, 'dev.SetBalance', [who, U256_MAX.toString()]);
     expect(s.error!.message).to.match(/would fail: .*supply past 2\^256 - 1/);

@@ -7,7 +7,7 @@
  * with the attested values; a follower replays the history to the same roots.
  */
 import { expect } from 'chai';
-import { importBlock, sha256, toHex, utf8, type DevChain } from '../../sdk/chain.js';
+import { concat, importBlock, sha256, toHex, utf8, type DevChain } from '../../sdk/chain.js';
 import { startNode } from '../../genesis/index.js';
 import { agreedOutput, merkleRoot, parseWorkParams, sessionCompleteCommit, sessionOutput, signAttestation, WORK_RULES } from '../../sdk/session/index.js';
 import { addNodes, attest, block, byId, fails, ok, testNode, workChain, type Call, type TestNode } from './work-fixture.js';
@@ -77,7 +77,8 @@ describe('session work, rules 2: attested outputs', function () {
     expect(agreedOutput([b, a, a, a], 4)!.votes).to.equal(3);
     expect(agreedOutput([], 3)).to.equal(null);
     expect(toHex(sessionOutput([a]))).to.equal(toHex(a));
-    expect(toHex(sessionOutput([a, b]))).to.equal(toHex(merkleRoot([a, b])));
+    expect(toHex(sessionOutput([a, b]))).to.equal(toHex(sha256(concat(a, b)))); // tree (a): sha256(left ‖ right), leaves not rehashed
+    expect(toHex(sessionOutput([a, b, a]))).to.not.equal(toHex(sessionOutput([a, a, b]))); // step order counts
   });
 
   it('records that agree on no output cannot be committed (NoAgreedOutput, nothing changes); one more agreeing record lets them', async () => {
