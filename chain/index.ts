@@ -51,6 +51,7 @@ export { RpcServer, RPC_DEFAULTS, type RpcServerOptions, type RpcCallRecord } fr
 export { CONNECTION_DEFAULTS, WsClose, type ConnectionLimits } from './rpc/limits.js';
 export { checkHost, checkOrigin, isLoopbackName, type BrowserPolicy } from './rpc/origin.js';
 export { MAX_JSON_DEPTH, jsonDepth } from './rpc/depth.js';
+export { requestTarget } from './rpc/target.js';
 export { MAX_MINE_BLOCKS, MAX_BLOCK_TIME_MS } from './rpc/dev-methods.js';
 export { MAX_BLOCK_TIMESTAMP_MS, MAX_DEV_TIMESTAMP_MS, TimestampOutOfRange } from './time.js';
 export { encodeTxBatch, decodeTxBatch, encodeWsTxBatch, decodeWsTxBatch, isWsTxBatch, InvalidTxBatch, MAX_TX_BATCH, TX_BATCH_CONTENT_TYPE, TX_BATCH_MAGIC } from './rpc/txbatch.js';

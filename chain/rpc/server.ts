@@ -31,6 +31,7 @@ import { failPoint } from '../failpoints.js';
 import { eventJson, headerJson } from './views.js';
 import { checkHost, checkOrigin, corsHeaders, isLoopbackName, preflightHeaders, type BrowserPolicy, type Refusal } from './origin.js';
 import { watchFullCollections } from './memory.js';
+import { requestTarget } from './target.js';
 import { CONNECTION_DEFAULTS, Counter, WsClose, wsAdmission, wsBufferShare, type ConnectionLimits } from './limits.js';
 
 export interface RpcServerOptions extends Partial<ConnectionLimits> {
@@ -319,7 +320,7 @@ export class RpcServer {
     });
     if (aborted) return;
     const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    const out = txBatch ? await this.#txBatch(bytes, new URL(req.url ?? '/', 'http://x').searchParams.get('wait') === 'true') : await handleBody(bytes.toString('utf8'), this.dispatcher, { transport: 'http', ip: this.#ip(req) }, this.#limits);
+    const out = txBatch ? await this.#txBatch(bytes, requestTarget(req.url)?.searchParams.get('wait') === 'true') : await handleBody(bytes.toString('utf8'), this.dispatcher, { transport: 'http', ip: this.#ip(req) }, this.#limits);
     failPoint('before-response');
     if (out === null) this.#send(res, 204, null);
     else this.#send(res, 200, out);

@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fromHex, isHex, keccak256, toHex } from '../../chain/index.js';
+import { fromHex, isHex, keccak256, requestTarget, toHex } from '../../chain/index.js';
 import { loadModelFile, runInference } from '../../vm/aivm/index.js';
 import { badInput, managementRoute, paidRoute, paidSseRoute } from '../server/http.js';
 import type { Payments } from '../server/open.js';
@@ -68,7 +68,8 @@ export class InferenceService {
     });
     const wsProbe = managementRoute(p);
     const server = http.createServer({ maxHeaderSize: 128 * 1024 }, (req, res) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const path = requestTarget(req.url)?.pathname;
+      if (path === undefined) return sendProblem(res, problem('BadRequest', `the request target ${JSON.stringify((req.url ?? '').slice(0, 100))} is not a path`), p.challenge());
       if (path === ROUTES.infer) return void one(req, res);
       if (path === ROUTES.stream) return void stream(req, res);
       if (path === ROUTES.ws) return void wsProbe(req, res);

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { requestTarget } from '../../chain/index.js';
 import type { Hex32 } from '../../precompiles/index.js';
 import { parseCredentialHeader, parseWsFrame, problem, WS_CLOSE, WS_MAX_QUEUED_PAYMENT_FRAMES, wsFrame, type WsFrame } from '../wire/index.js';
 import type { PaymentServer } from './payment-server.js';
@@ -138,7 +139,9 @@ class Connection {
 export function attachPaidWebSocket(http: Server, path: string, server: PaymentServer, handler: WsUnitHandler, o: PaidWsOptions = {}): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== path) return;
+    const target = requestTarget(req.url);
+    if (target === undefined) return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'); // no route can take it
+    if (target.pathname !== path) return;
     wss.handleUpgrade(req, socket, head, (ws) => new Connection(ws, server, handler, o));
   });
   return wss;
