@@ -13,7 +13,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { requestTarget } from '../../chain/index.js';
 import type { Hex32 } from '../../precompiles/index.js';
-import { parseCredentialHeader, parseWsFrame, problem, WS_CLOSE, WS_MAX_QUEUED_PAYMENT_FRAMES, wsFrame, type WsFrame } from '../wire/index.js';
+import { parseChannelId, parseCredentialHeader, parseWsFrame, problem, WS_CLOSE, WS_MAX_QUEUED_PAYMENT_FRAMES, wsFrame, type WsFrame } from '../wire/index.js';
 import type { PaymentServer } from './payment-server.js';
 import { asProblem } from './respond.js';
 import { MAX_CREDENTIAL_BYTES } from './http.js';
@@ -79,10 +79,12 @@ class Connection {
   async #authorize(authorization: string): Promise<void> {
     try {
       if (authorization.length > MAX_CREDENTIAL_BYTES) throw problem('HeaderTooLarge', `the authorization has ${authorization.length} bytes; at most ${MAX_CREDENTIAL_BYTES} are taken`);
-      const v = await this.server.process(parseCredentialHeader(authorization));
-      if (this.#channel && v.record.channelId !== this.#channel) {
+      const credential = parseCredentialHeader(authorization);
+      // Before anything is processed (an open broadcast, a voucher stored): one channel per connection.
+      if (this.#channel && parseChannelId(credential.payload.channelId, 'payload.channelId') !== this.#channel) {
         return this.#error(409, 'ChannelMismatch', 'this connection pays with another channel', WS_CLOSE.policy);
       }
+      const v = await this.server.process(credential);
       this.#channel = v.record.channelId;
       this.#challengeId = v.challenge.id;
       const receipt = this.server.receipt(v.challenge.id, v.record, v.txHash ? { txHash: v.txHash } : {});

@@ -6,7 +6,7 @@
 import { fromHex, isHex, toAddress, toHex, type Address } from '../../chain/index.js';
 import type { ChannelDescriptor, Hex32 } from '../../precompiles/index.js';
 import { challengeEcho, type Challenge } from './challenge.js';
-import { decodeB64Json, encodeB64Json, optionalString, parseAmount, requireObject, requireString } from './encoding.js';
+import { decodeB64Json, encodeB64Json, optionalString, parseAmount, requireAddress, requireObject, requireString } from './encoding.js';
 import { problem } from './problems.js';
 import { parseChannelId, parseDescriptor } from './session.js';
 
@@ -113,7 +113,6 @@ export function parseSessionPayload(p: Record<string, unknown>): SessionPayload 
   switch (action) {
     case 'open': {
       if (p.type !== 'transaction') throw problem('MalformedCredential', 'an open payload has type "transaction"');
-      const signer = optionalString(p, 'authorizedSigner', 'payload');
       return {
         action,
         type: 'transaction',
@@ -121,7 +120,7 @@ export function parseSessionPayload(p: Record<string, unknown>): SessionPayload 
         transaction: parseTxHex(p.transaction, 'payload.transaction'),
         cumulativeAmount: parseAmount(p.cumulativeAmount, 'payload.cumulativeAmount'),
         signature: parseSignatureHex(p.signature, 'payload.signature'),
-        ...(signer !== undefined ? { authorizedSigner: toAddress(signer) } : {}),
+        ...(p.authorizedSigner !== undefined ? { authorizedSigner: requireAddress(p, 'authorizedSigner', 'payload') } : {}),
       };
     }
     case 'topUp':

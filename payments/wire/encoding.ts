@@ -3,7 +3,7 @@
  * UTF-8 JSON, JCS (RFC 8785) JSON for challenge requests, and amounts as decimal uint96 strings.
  * Every decoder is strict and fails with a named problem (`MalformedCredential` by default).
  */
-import { canonicalJson } from '../../chain/index.js';
+import { canonicalJson, toAddress, type Address } from '../../chain/index.js';
 import { problem, type PaymentErrorName } from './problems.js';
 
 const B64URL_RE = /^[A-Za-z0-9_-]*$/;
@@ -57,6 +57,16 @@ export function requireString(o: Record<string, unknown>, key: string, path: str
   const v = o[key];
   if (typeof v !== 'string' || v.length === 0) throw problem(name, `${path}.${key} must be a non-empty string`);
   return v;
+}
+
+/** A 20-byte 0x address at `o[key]`; anything else is the named error. */
+export function requireAddress(o: Record<string, unknown>, key: string, path: string, name: PaymentErrorName = 'MalformedCredential'): Address {
+  try {
+    return toAddress(requireString(o, key, path, name));
+  } catch (e) {
+    if (e instanceof Error && e.name === name) throw e;
+    throw problem(name, `${path}.${key} is not a 20-byte 0x address`);
+  }
 }
 
 export function optionalString(o: Record<string, unknown>, key: string, path: string, name: PaymentErrorName = 'MalformedCredential'): string | undefined {

@@ -7,9 +7,9 @@
  *
  * Amounts are decimal strings of raw token units; `amount` is the price of one unit.
  */
-import { toAddress, type Address } from '../../chain/index.js';
+import type { Address } from '../../chain/index.js';
 import { toDescriptor, toHex32, type ChannelDescriptor, type Hex32 } from '../../precompiles/index.js';
-import { decodeB64Json, encodeB64Json, optionalString, parseAmount, requireObject, requireString } from './encoding.js';
+import { decodeB64Json, encodeB64Json, optionalString, parseAmount, requireAddress, requireObject, requireString } from './encoding.js';
 import { problem, type PaymentErrorName } from './problems.js';
 
 export const SESSION_PROTOCOL = 'v2';
@@ -59,15 +59,6 @@ export function snapshotJson(s: SessionSnapshot): Record<string, unknown> {
   };
 }
 
-function address(o: Record<string, unknown>, key: string, path: string, name: PaymentErrorName): Address {
-  try {
-    return toAddress(requireString(o, key, path, name));
-  } catch (e) {
-    if (e instanceof Error && e.name === name) throw e;
-    throw problem(name, `${path}.${key} is not a 20-byte 0x address`);
-  }
-}
-
 function safeInt(o: Record<string, unknown>, key: string, path: string, name: PaymentErrorName): number {
   const v = o[key];
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw problem(name, `${path}.${key} must be a non-negative integer`);
@@ -100,7 +91,7 @@ export function parseSnapshot(o: Record<string, unknown>, path = 'sessionSnapsho
   return {
     channelId: parseChannelId(o.channelId, `${path}.channelId`, name),
     chainId: safeInt(o, 'chainId', path, name),
-    escrow: address(o, 'escrow', path, name),
+    escrow: requireAddress(o, 'escrow', path, name),
     descriptor: parseDescriptor(o.descriptor, `${path}.descriptor`, name),
     deposit: parseAmount(o.deposit, `${path}.deposit`, name),
     settled: parseAmount(o.settled, `${path}.settled`, name),
@@ -147,14 +138,14 @@ export function parseSessionRequest(o: Record<string, unknown>, name: PaymentErr
   const minDelta = optionalString(md, 'minVoucherDelta', 'request.methodDetails', name);
   return {
     amount: parseAmount(o.amount, 'request.amount', name),
-    currency: address(o, 'currency', 'request', name),
-    recipient: address(o, 'recipient', 'request', name),
+    currency: requireAddress(o, 'currency', 'request', name),
+    recipient: requireAddress(o, 'recipient', 'request', name),
     unitType: requireString(o, 'unitType', 'request', name),
     ...(suggested !== undefined ? { suggestedDeposit: parseAmount(suggested, 'request.suggestedDeposit', name) } : {}),
-    escrowContract: address(md, 'escrowContract', 'request.methodDetails', name),
+    escrowContract: requireAddress(md, 'escrowContract', 'request.methodDetails', name),
     chainId: safeInt(md, 'chainId', 'request.methodDetails', name),
     ...(minDelta !== undefined ? { minVoucherDelta: parseAmount(minDelta, 'request.methodDetails.minVoucherDelta', name) } : {}),
-    ...(md.operator !== undefined ? { operator: address(md, 'operator', 'request.methodDetails', name) } : {}),
+    ...(md.operator !== undefined ? { operator: requireAddress(md, 'operator', 'request.methodDetails', name) } : {}),
     ...(md.sessionSnapshot !== undefined ? { sessionSnapshot: parseSnapshot(requireObject(md, 'sessionSnapshot', 'request.methodDetails', name), 'request.methodDetails.sessionSnapshot', name) } : {}),
   };
 }

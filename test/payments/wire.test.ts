@@ -73,6 +73,9 @@ describe('payments wire format', () => {
     bad({ ...json, signature: '0x' + '0B'.repeat(65) }, 'InvalidSignature'); // not the canonical lowercase bytes
     bad({ ...json, descriptor: { ...descriptor, salt: '0x01' } }, 'MalformedCredential');
     bad({ ...json, channelId: '0x12' }, 'MalformedCredential');
+    const open = { ...json, action: 'open', type: 'transaction', transaction: '0x' + 'f8'.repeat(40) };
+    bad({ ...open, authorizedSigner: 'zz' }, 'MalformedCredential'); // was a plain TypeError (an unnamed 500)
+    bad({ ...open, authorizedSigner: 7 }, 'MalformedCredential');
   });
 
   it('amounts are decimal uint96 strings: no sign, exponent, fraction, spaces, leading zeros or overflow', () => {
