@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { type DevChain, type Signer } from '../../sdk/chain.js';
-import { AIVM_RULES, attestationMessage, DEV_TEE_VENDOR, issueTeeCertificate, Mode, parseAivmParams, signAttestation, teeCertificateMessage } from '../../sdk/aivm/index.js';
+import { AIVM_RULES, attestationMessage, chainIdFromString, intentId, DEV_TEE_VENDOR, issueTeeCertificate, Mode, parseAivmParams, signAttestation, teeCertificateMessage } from '../../sdk/aivm/index.js';
 import { accountsOf, aivmChain, blsSecret, at, checkConservation, failed, fundedSigners, h32, head, ok, ONE, task, type Call } from './harness.js';
 
 const K = (...p: Uint8Array[]) => new Uint8Array(keccak_256(Buffer.concat(p)));
@@ -175,6 +175,13 @@ describe('aivm rules 2: TEE vendor certificates and requireTee', function () {
     late.forEach((r) => failed(r, 'TeeRequired'));
     // and a new task finds no TEE provider left to draw
     failed((await at(chain, head(chain) + 1n, [submit(Mode.Optimistic, 9)], check))[0]!, 'NotEnoughEligible');
+    // nor does a task imported from an intent (it used to draw among every provider, `plain` included)
+    const fields = { callIndex: 3, spec, prompt: h32(0x99), n: 3, threshold: 2, fee: 1n };
+    const [c] = await at(chain, head(chain) + 1n, [[requester, 'commitIntent', { ...fields, reward: ONE }]], check);
+    ok(c!);
+    const f = { cChain: chainIdFromString('c-chain'), aChain: chainIdFromString('a-chain'), cTx: c!.hash, caller: requester.address, ...fields };
+    expect(intentId(f)).to.deep.equal(c!.result);
+    failed((await at(chain, head(chain) + 1n, [[requester, 'importIntent', { ...f, intentId: intentId(f) }]], check))[0]!, 'NotEnoughEligible');
   });
 
   it('the rules-2 methods are refused on a chain that runs rules 1 (RulesTooOld)', async () => {

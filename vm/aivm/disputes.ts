@@ -22,7 +22,6 @@
  */
 import { equals, isZero, keccak256, type Address, ModuleError } from '../../chain/index.js';
 import { addArtifact } from './artifacts.js';
-import { teeProviderFilter } from './attestations.js';
 import { KERNEL_GAS, Mode, POOL_ADDRESS, TaskStatus } from './constants.js';
 import type { Env } from './env.js';
 import { runInference } from './kernels.js';
@@ -32,7 +31,6 @@ import { AIVM_RULES } from './params.js';
 import { appendReceipt } from './receipts.js';
 import { disputeT, DueKind, K, type PostRecord, type TaskRecord } from './state.js';
 import { createTask, requireTask, schedule, settleTask } from './tasks.js';
-import { taskRequiresTee } from './tee.js';
 import { ReceiptStatus } from './wire.js';
 import { aivmErrors } from './errors.js';
 
@@ -70,7 +68,6 @@ async function runOnChain(e: Env, id: Uint8Array, file: Uint8Array, input: Uint8
 async function escalate(e: Env, id: Uint8Array, task: TaskRecord, post: PostRecord): Promise<string | undefined> {
   const n = e.p.escalationN;
   const reward = task.escrow / BigInt(n);
-  const tee = e.p.version >= AIVM_RULES.trust && (await taskRequiresTee(e.w, id));
   let child: Uint8Array;
   try {
     child = await createTask(e, {
@@ -86,7 +83,6 @@ async function escalate(e: Env, id: Uint8Array, task: TaskRecord, post: PostReco
       intentId: ZERO32,
       parent: id,
       exclude: [post.provider, post.challenger!],
-      filter: tee ? teeProviderFilter(e, task.spec) : undefined,
     });
   } catch (err) {
     if (!(err instanceof ModuleError) || (err.name !== 'NotEnoughEligible' && err.name !== 'EligibleBelowMargin')) throw err;

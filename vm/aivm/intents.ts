@@ -7,11 +7,8 @@
  * checks of the spec, in order: id binding (IDMismatch), commitment (NotCommitted), replay
  * (AlreadyUsed). Until an intent is committed the verifier rejects it: fail-closed.
  */
-import { equals, isZero, keccak256, t, toHex, type Address } from '../../chain/index.js';
-import { teeProviderFilter } from './attestations.js';
+import { equals, isZero, keccak256, toHex, type Address } from '../../chain/index.js';
 import { Mode } from './constants.js';
-import { AIVM_RULES } from './params.js';
-import { teeRequiredFor } from './tee.js';
 import type { Env } from './env.js';
 import { intentCommitT, intentUseT, K } from './state.js';
 import { createTask } from './tasks.js';
@@ -52,10 +49,7 @@ export async function submitTask(e: Env, requester: Address, a: SubmitTaskArgs):
   checkFee(e, a.fee, a.n);
   const intentId = computeIntentId({ cChain: e.p.cChain, aChain: e.p.aChain, cTx: e.ctx.tx.hash, callIndex: 0, caller: requester, spec: a.spec, prompt: a.prompt, n: a.n, threshold: a.threshold, fee: a.fee });
   if (await e.w.state.has(K.intentUsed(intentId))) throw aivmErrors.error('AlreadyUsed', 'this intent already created a task');
-  const requireTee = e.p.version >= AIVM_RULES.trust ? await teeRequiredFor(e.w, e.p, a.spec, mode) : mode === Mode.TEEAttested;
-  const filter = requireTee ? teeProviderFilter(e, a.spec) : undefined;
-  const id = await createTask(e, { mode, requester, spec: a.spec, prompt: a.prompt, input: a.input, n: a.n, threshold: a.threshold, rewardPerOperator: a.reward, fee: a.fee, intentId, filter });
-  if (requireTee && e.p.version >= AIVM_RULES.trust) e.w.state.setValue(t.bool, K.taskTee(id), true);
+  const id = await createTask(e, { mode, requester, spec: a.spec, prompt: a.prompt, input: a.input, n: a.n, threshold: a.threshold, rewardPerOperator: a.reward, fee: a.fee, intentId });
   e.w.state.setValue(intentUseT, K.intentUsed(intentId), { task: id });
   return id;
 }

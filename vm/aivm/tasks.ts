@@ -8,9 +8,9 @@
  */
 import { compareBytes, equals, isZero, t, toHex, toRawHex, type Address } from '../../chain/index.js';
 import { addArtifact } from './artifacts.js';
-import { requireTeeProvider } from './attestations.js';
+import { requireTeeProvider, teeProviderFilter } from './attestations.js';
 import { AIVM_RULES } from './params.js';
-import { taskRequiresTee } from './tee.js';
+import { taskRequiresTee, teeRequiredFor } from './tee.js';
 import { MAX_N, MIN_N, Mode, TaskStatus } from './constants.js';
 import type { Env } from './env.js';
 import { adjustOpenTasks, eligibleSet } from './operators.js';
@@ -38,8 +38,16 @@ export interface NewTask {
   /** Escalations: the optimistic task whose dispute this task decides (funded from its escrow). */
   parent?: Uint8Array;
   exclude?: readonly Address[];
-  /** Restricts the candidates further (TEE tasks: attested providers only). */
-  filter?: (op: Address) => Promise<boolean>;
+}
+
+/**
+ * Whether a new task may only go to TEE providers: a TEE task (mode 2); under rules 2 also any task
+ * of a model that requires TEE, and an escalation of a TEE task — whatever created it (submitTask,
+ * importIntent, a dispute).
+ */
+async function requiresTee(e: Env, s: NewTask): Promise<boolean> {
+  if (e.p.version < AIVM_RULES.trust) return s.mode === Mode.TEEAttested;
+  return (await teeRequiredFor(e.w, e.p, s.spec, s.mode)) || (s.parent !== undefined && (await taskRequiresTee(e.w, s.parent)));
 }
 
 export async function schedule(e: Env, height: bigint, kind: number, id: Uint8Array): Promise<void> {
@@ -69,9 +77,11 @@ export async function createTask(e: Env, s: NewTask): Promise<Uint8Array> {
   if (escrow > U256_MAX) throw aivmErrors.error('RewardOverflow', 'reward × N does not fit in uint256');
 
   let candidates = await eligibleSet(e.w, s.spec, e.p, s.exclude);
-  if (s.filter) {
+  const tee = await requiresTee(e, s);
+  if (tee) {
+    const attested = teeProviderFilter(e, s.spec);
     const kept: Address[] = [];
-    for (const op of candidates) if (await s.filter(op)) kept.push(op);
+    for (const op of candidates) if (await attested(op)) kept.push(op);
     candidates = kept;
   }
   if (candidates.length < s.n) throw aivmErrors.error('NotEnoughEligible', `${candidates.length} eligible provider(s) serve this spec; the task needs ${s.n}`, { eligible: candidates.length });
@@ -119,6 +129,7 @@ export async function createTask(e: Env, s: NewTask): Promise<Uint8Array> {
     receiptIndex: 0,
   };
   e.w.setTask(id, task);
+  if (tee && e.p.version >= AIVM_RULES.trust) e.w.state.setValue(t.bool, K.taskTee(id), true); // commits are checked against it
   for (let i = 0; i < selected.length; i++) {
     const op = selected[i]!;
     e.w.state.setValue(t.address, K.selected(id, i), op);
