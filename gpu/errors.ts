@@ -12,6 +12,8 @@ export type GpuErrorName =
   | 'ArenaNotPowerOfTwo'
   /** inference_step / proof_verify: results, inputs or outputs do not match the op count. */
   | 'BatchSizeMismatch'
+  /** A kernel's output buffer shares memory with another of its buffer arguments (views of one ArrayBuffer whose byte ranges intersect). */
+  | 'BufferOverlap'
   /** Model weights with a right-shift outside 0..31. */
   | 'InvalidShift'
   /** A struct field value that does not fit its type (encode helpers). */

@@ -53,22 +53,69 @@ export function arena(layout: AnyLayout, buf: unknown, what: string): number {
   return n;
 }
 
+/** A kernel's buffer argument, by parameter name (for noOverlap's message). */
+export interface BufferArg {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Whether two views share at least one byte: the same underlying buffer and intersecting [byteOffset, byteOffset + byteLength) ranges. */
+export function overlaps(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteLength > 0 &&
+    b.byteLength > 0 &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  );
+}
+
+/**
+ * A buffer the kernel writes must not share memory with any other of its buffer arguments: backends
+ * differ in when they read an input relative to writing an output (a commitment hashed before or
+ * after, threads racing on rows), so an overlap would make results backend-dependent. Views of one
+ * ArrayBuffer are fine as long as their byte ranges do not intersect. (An arena that a kernel both
+ * reads and updates in place is one argument, not an overlap.)
+ */
+export function noOverlap(kernel: string, out: BufferArg, ...ins: BufferArg[]): void {
+  for (const arg of ins) {
+    if (!overlaps(out.bytes, arg.bytes)) continue;
+    const range = (b: Uint8Array) => `bytes ${b.byteOffset}..${b.byteOffset + b.byteLength}`;
+    throw new GpuError(
+      'BufferOverlap',
+      `${kernel}: ${out.name} (${range(out.bytes)}) overlaps ${arg.name} (${range(arg.bytes)}) in the same ArrayBuffer, and ${kernel} writes ${out.name}; pass separate buffers (e.g. ${arg.name}.slice())`,
+      { kernel, argument: out.name, overlaps: arg.name },
+    );
+  }
+}
+
+/** noOverlap for every written buffer against every other argument (the written ones included). */
+function writtenApart(kernel: string, written: Record<string, unknown>, read: Record<string, unknown>): void {
+  const args = (r: Record<string, unknown>) => Object.entries(r).map(([name, bytes]) => ({ name, bytes: bytes as Uint8Array }));
+  const outs = args(written);
+  const ins = args(read);
+  outs.forEach((out, i) => noOverlap(kernel, out, ...outs.slice(i + 1), ...ins));
+}
+
 export function attestationApplyArgs(desc: unknown, ops: unknown, table: unknown): void {
   one(AIVMRoundDescriptor, desc, 'desc');
   many(AttestationOp, ops, 'ops');
   arena(Attestation, table, 'table');
+  writtenApart('attestationApply', { table }, { desc, ops });
 }
 
 export function provenanceApplyArgs(desc: unknown, ops: unknown, models: unknown): void {
   one(AIVMRoundDescriptor, desc, 'desc');
   many(ModelOp, ops, 'ops');
   arena(ModelRegistryEntry, models, 'models');
+  writtenApart('provenanceApply', { models }, { desc, ops });
 }
 
 export function anchorApplyArgs(desc: unknown, ops: unknown, anchors: unknown): void {
   one(AIVMRoundDescriptor, desc, 'desc');
   many(AnchorOp, ops, 'ops');
   many(AuditAnchor, anchors, 'anchors');
+  writtenApart('anchorApply', { anchors }, { desc, ops });
 }
 
 export function epochTransitionArgs(desc: unknown, atts: unknown, models: unknown, anchors: unknown, epochState: unknown, result: unknown): void {
@@ -78,6 +125,8 @@ export function epochTransitionArgs(desc: unknown, atts: unknown, models: unknow
   many(AuditAnchor, anchors, 'anchors');
   one(AIVMEpochState, epochState, 'epochState');
   one(AIVMTransitionResult, result, 'result');
+  // atts gets its expired bits set; epochState and result are written; desc, models and anchors are only read.
+  writtenApart('epochTransition', { atts, epochState, result }, { desc, models, anchors });
 }
 
 /** Model weights: one InferenceWeights with both shifts in 0..31 ([P]: Go would saturate larger counts). */
@@ -106,6 +155,7 @@ export function inferenceStepArgs(weights: unknown, ops: unknown, batchIn: unkno
   mismatch('batchIn', n * IN_DIM, batchIn);
   mismatch('batchOut', n * OUT_DIM, batchOut);
   mismatch('results', n * InferenceResult.size, results);
+  writtenApart('inferenceStep', { batchOut, results }, { weights, ops, batchIn });
 }
 
 export function inferenceBatchArgs(weights: unknown, batchIn: unknown, batchOut: unknown): void {
@@ -119,6 +169,7 @@ export function inferenceBatchArgs(weights: unknown, batchIn: unknown, batchOut:
       expected: want,
     });
   }
+  writtenApart('inferenceBatch', { batchOut }, { weights, batchIn });
 }
 
 export function proofVerifyArgs(ops: unknown, results: unknown): void {
@@ -130,4 +181,5 @@ export function proofVerifyArgs(ops: unknown, results: unknown): void {
       expected: n * ProofVerifyResult.size,
     });
   }
+  writtenApart('proofVerify', { results }, { ops });
 }

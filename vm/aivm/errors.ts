@@ -19,6 +19,7 @@ export const aivmErrors = moduleErrors([
   'BadThreshold',
   'BatchSizeMismatch',
   'BondTooLow',
+  'BufferOverlap',
   'BufferSizeMismatch',
   'CertificateExpired',
   'ChallengeWindowClosed',
