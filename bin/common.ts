@@ -156,6 +156,19 @@ export function rawUnits(v: string, flag: string): bigint {
   return BigInt(v);
 }
 
+/** An optional raw token amount flag (see rawUnits): undefined when the flag is not given. */
+export function optRawUnits(v: string | undefined, flag: string): bigint | undefined {
+  return v === undefined ? undefined : rawUnits(v, flag);
+}
+
+/** An optional integer flag in [min, max]: undefined when not given, a one-line error when out of range or not an integer. */
+export function int(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) fail(`${name} must be an integer between ${min} and ${max}, got ${v}`);
+  return n;
+}
+
 // ---- options ----------------------------------------------------------------------------------
 
 export function rpcOption(cmd: Command): Command {

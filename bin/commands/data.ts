@@ -22,7 +22,7 @@ import {
   type MlDsaBackend,
 } from '../../chain/index.js';
 import { builtinModules, loadGenesis } from '../../genesis/index.js';
-import { client, emit, fail, outputOptions, rpcOption, type OutputOpts } from '../common.js';
+import { client, emit, fail, int, outputOptions, rpcOption, type OutputOpts } from '../common.js';
 
 export function register(program: Command): void {
   outputOptions(rpcOption(
@@ -110,6 +110,7 @@ interface ReplayOpts extends OutputOpts {
 }
 
 async function replay(o: ReplayOpts): Promise<void> {
+  const threads = int(o.threads, '--threads', 0, 64) ?? availableParallelism(); // 0: verify on this thread, as devnet --threads 0
   if ((o.file === undefined) === (o.dataDir === undefined)) fail('pass exactly one source: --file FILE or --data-dir DIR');
   if (o.into && !o.keep && existsSync(o.into) && readdirSync(o.into).length > 0) fail(`${o.into} is not empty`, 'replay --into a new directory (use `import` to extend an existing one)');
   let source: ReplaySource;
@@ -119,7 +120,7 @@ async function replay(o: ReplayOpts): Promise<void> {
   const target = await Store.open({ path: o.into ? resolve(o.into) : undefined });
   // Every core verifies signatures ahead while this thread executes (even the native verifier: here
   // nothing else competes for the cores).
-  const verifier = new VerifierPool({ threads: o.threads !== undefined ? Number(o.threads) : availableParallelism(), backend: o.verifier });
+  const verifier = new VerifierPool({ threads, backend: o.verifier });
   let chain: Chain | undefined;
   const bar =
     !o.json && process.stderr.isTTY

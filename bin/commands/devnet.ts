@@ -22,7 +22,7 @@ import {
 import { builtinModules, devGenesis, readGenesisFile, DEV_BALANCE } from '../../genesis/index.js';
 import { backendStatus, GpuError, setBackend, type BackendChoice } from '../../gpu/index.js';
 import { explorerHandler, fetchUpstreamGenesis, groupDigits, rpcUpstream, RpcClient } from '../../sdk/index.js';
-import { fail, resolveSigner } from '../common.js';
+import { fail, int, resolveSigner } from '../common.js';
 import { devnetLog, type LogFormat } from '../devnet/log.js';
 import { npmExecPid, stopWithLauncher } from '../launcher.js';
 
@@ -87,13 +87,6 @@ Examples:
 }
 
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((x) => x.trim()).filter(Boolean)];
-
-function int(v: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) fail(`${name} must be an integer between ${min} and ${max}, got ${v}`);
-  return n;
-}
 
 async function run(o: DevnetOpts): Promise<void> {
   const launcher = npmExecPid(); // now, while the process tree is intact

@@ -9,20 +9,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { NamedError } from '../../chain/index.js';
 import { FileClientStore, SessionManager } from '../../payments/index.js';
-import { emit, fail, outputOptions, rawUnits, resolveSigner, rpcOption, signerOptions, type OutputOpts, type SignerOpts, defaultKeystoreDir } from '../common.js';
+import { emit, fail, int, optRawUnits, outputOptions, parseJsonArg, resolveSigner, rpcOption, signerOptions, type OutputOpts, type SignerOpts, defaultKeystoreDir } from '../common.js';
 
 type Opts = SignerOpts & OutputOpts & { rpc: string; data?: string; count: string; sse?: boolean; ws?: boolean; maxDeposit?: string; deposit?: string; close?: boolean };
 
-const units = (v: string | undefined, flag: string): bigint | undefined => (v === undefined ? undefined : rawUnits(v, flag));
-
 function inputsOf(data: string | undefined): string[] {
-  let v: unknown;
-  try {
-    v = JSON.parse(data ?? '');
-  } catch {
-    return fail('--ws needs --data \'{"inputs":["0x…", …]}\'');
-  }
-  const rows = (v as { inputs?: unknown }).inputs;
+  if (data === undefined) return fail('--ws needs --data \'{"inputs":["0x…", …]}\'');
+  const v = parseJsonArg(data, '--data');
+  const rows = v !== null && typeof v === 'object' ? (v as { inputs?: unknown }).inputs : undefined;
   if (!Array.isArray(rows) || !rows.every((r) => typeof r === 'string')) fail('--data must hold "inputs": a list of strings');
   return rows as string[];
 }
@@ -39,16 +33,18 @@ export function register(program: Command): void {
     .option('--deposit <units>', 'opening deposit (default: the server\'s suggestion)')
     .option('--close', 'close the channel held for this server (on chain) and print the receipt')
     .action(async (url: string, o: Opts) => {
-      const count = Number(o.count);
-      if (!Number.isInteger(count) || count < 1 || count > 100_000) fail(`--count takes 1..100000, got ${o.count}`);
+      const count = int(o.count, '--count', 1, 100_000)!;
+      const maxDeposit = optRawUnits(o.maxDeposit, '--max-deposit');
+      const deposit = optRawUnits(o.deposit, '--deposit');
       if (o.sse && o.ws) fail('choose one of --sse and --ws');
+      const inputs = o.ws && !o.close ? inputsOf(o.data) : [];
       const signer = await resolveSigner(o);
       const pay = new SessionManager({
         signer,
         rpc: o.rpc,
         store: new FileClientStore(join(o.keystore ?? defaultKeystoreDir(), 'payment-channels'), signer.address),
-        maxDeposit: units(o.maxDeposit, '--max-deposit'),
-        deposit: units(o.deposit, '--deposit'),
+        maxDeposit,
+        deposit,
       });
       try {
         if (o.close) {
@@ -63,7 +59,7 @@ export function register(program: Command): void {
           messages = r.messages;
           channelId = r.channelId;
         } else if (o.ws) {
-          const r = await pay.ws(url, inputsOf(o.data));
+          const r = await pay.ws(url, inputs);
           messages = r.messages;
           channelId = r.channelId;
         } else {

@@ -10,11 +10,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { toHex } from '../../chain/index.js';
 import { InferenceService, ROUTES, startPayments, StoreLockedError } from '../../payments/index.js';
-import { fail, printJson, rawUnits, resolveSigner, rpcOption, sessionchainHome, signerOptions, type SignerOpts } from '../common.js';
+import { fail, int, optRawUnits, printJson, resolveSigner, rpcOption, sessionchainHome, signerOptions, type SignerOpts } from '../common.js';
 
 type Opts = SignerOpts & { rpc: string; model: string; price: string; port: string; host: string; store?: string; memory?: boolean; suggestedDeposit?: string; settleUnits?: string; settleIntervalMs?: string; pidFile?: string };
-
-const whole = (v: string | undefined, flag: string): bigint | undefined => (v === undefined ? undefined : rawUnits(v, flag));
 
 export function register(program: Command): void {
   signerOptions(rpcOption(program.command('serve-inference')))
@@ -30,10 +28,12 @@ export function register(program: Command): void {
     .option('--settle-interval-ms <ms>', 'and at least this often while it has unsettled payments', '60000')
     .option('--pid-file <file>', 'write this process id here once listening (removed on exit)')
     .action(async (o: Opts) => {
-      const price = whole(o.price, '--price')!;
+      const price = optRawUnits(o.price, '--price')!;
       if (price === 0n) fail('--price must be positive');
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port takes 0..65535, got ${o.port}`);
+      const port = int(o.port, '--port', 0, 65535)!;
+      const settleUnits = int(o.settleUnits, '--settle-units', 1, 1_000_000_000)!;
+      const settleIntervalMs = int(o.settleIntervalMs, '--settle-interval-ms', 1, 2_147_483_647)!;
+      const suggestedDeposit = optRawUnits(o.suggestedDeposit, '--suggested-deposit') ?? price * 1000n;
       let model: Uint8Array;
       try {
         model = new Uint8Array(readFileSync(o.model));
@@ -54,9 +54,9 @@ export function register(program: Command): void {
           payee,
           price,
           unitType: 'inference',
-          suggestedDeposit: whole(o.suggestedDeposit, '--suggested-deposit') ?? price * 1000n,
+          suggestedDeposit,
           storeDir: o.memory ? undefined : o.store,
-          settlement: { units: Number(o.settleUnits), intervalMs: Number(o.settleIntervalMs), pollMs: 5000 },
+          settlement: { units: settleUnits, intervalMs: settleIntervalMs, pollMs: 5000 },
         });
       } catch (e) {
         if (e instanceof StoreLockedError) fail(e.message);
