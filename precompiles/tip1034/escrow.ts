@@ -14,7 +14,7 @@ import { hex32Bytes, word32, type Hex32 } from '../hex.js';
 import { closeArgs, descriptorArgs, MAX_SETTLE_BATCH, openArgs, settleArgs, settleBatchArgs, topUpArgs } from './args.js';
 import { CLOSE_GRACE_PERIOD, ESCROW_ADDRESS, MAX_UINT96 } from './constants.js';
 import { voucherSigner, type ChannelDescriptor } from './descriptor.js';
-import { escrowError, escrowErrors, type EscrowErrorName } from './errors.js';
+import { escrowError, escrowErrors } from './errors.js';
 import { escrowEvents } from './events.js';
 import { channelIdBytes, voucherDigestBytes } from './hashing.js';
 import { escrowRpc } from './rpc.js';
@@ -164,12 +164,15 @@ export const escrowModule = defineModule({
       description: `Payee or operator: settle up to ${MAX_SETTLE_BATCH} channels in one call, in order; any failing item reverts the whole call (its error names the item's index).`,
       signatures: (args, tx) => args.items.flatMap((item) => voucherChecks(item, tx.chainId)),
       async handler(ctx, { items }) {
+        if (items.length === 0) throw new ModuleError('InvalidArguments', `settleBatch takes 1 to ${MAX_SETTLE_BATCH} items, not 0`);
         for (let i = 0; i < items.length; i++) {
           try {
             await settleOne(ctx, items[i]!);
           } catch (e) {
-            if (e instanceof ModuleError) throw escrowErrors.error(e.name as EscrowErrorName, `item ${i}: ${e.message}`, { ...e.data, index: i });
-            throw e;
+            if (!(e instanceof ModuleError)) throw e;
+            // The item's own error, with its index: an escrow error keeps its selector, another module's (the token's, OutOfGas) gets none it does not have.
+            const message = `item ${i}: ${e.message}`;
+            throw escrowErrors.declares(e.name) ? escrowErrors.error(e.name, message, { ...e.data, index: i }) : new ModuleError(e.name, message, { ...e.data, index: i });
           }
         }
       },

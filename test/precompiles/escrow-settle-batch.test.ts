@@ -51,6 +51,9 @@ describe('escrow settleBatch', function () {
     expectError((await chain.send(chain.signer(6, 'secp256k1'), 'escrow', 'settleBatch', { items: [item(chans[0]!, 5n, 1)] })).receipt, 'NotPayeeOrOperator');
     expectError((await chain.send(payee, 'escrow', 'settleBatch', { items: [item(chans[0]!, 2_000_000n, 1)] })).receipt, 'AmountExceedsDeposit');
     expectError((await chain.send(payee, 'escrow', 'settleBatch', { items: [item(chans[0]!, 5n, 1), item(chans[0]!, 5n, 1)] })).receipt, 'AmountNotIncreasing');
+    // An empty batch is refused, not a successful call that settles nothing.
+    expectError((await chain.send(payee, 'escrow', 'settleBatch', { items: [] })).receipt, 'InvalidArguments');
+    expect((await channelState(chain, chans[0]!.channelId)).settled).to.equal(0n);
   });
 
   it(`refuses more than ${MAX_SETTLE_BATCH} items at admission`, async () => {
