@@ -262,16 +262,19 @@ export async function completeStep(ctx: Ctx, a: CompleteStepArgs): Promise<Id32>
 
 /** Tree (a) root over the completed steps' oracle commit roots, in step order. */
 export async function sessionOracleRoot(state: StateReader, sessionId: Id32, s: SessionRecord): Promise<Id32> {
-  const roots: Id32[] = [];
-  for (let i = 0; i < s.stepCount; i++) roots.push((await loadStep(state, sessionId, i, s)).oracleCommitRoot);
-  return merkleRoot(roots);
+  return merkleRoot((await loadSteps(state, sessionId, s)).map((st) => st.oracleCommitRoot));
 }
 
 /** Rules 2: the only output a session can be finalized with (tree (a) root over its steps' outputs). */
 export async function attestedSessionOutput(state: StateReader, sessionId: Id32, s: SessionRecord): Promise<Id32> {
-  const outputs: Id32[] = [];
-  for (let i = 0; i < s.stepCount; i++) outputs.push((await loadStep(state, sessionId, i, s)).outputHash);
-  return sessionOutput(outputs);
+  return sessionOutput((await loadSteps(state, sessionId, s)).map((st) => st.outputHash));
+}
+
+/** The session's steps, in order. */
+async function loadSteps(state: StateReader, sessionId: Id32, s: SessionRecord) {
+  const steps = [];
+  for (let i = 0; i < s.stepCount; i++) steps.push(await loadStep(state, sessionId, i, s));
+  return steps;
 }
 
 /** Tree (a) root over the session's delivery receipt IDs, in recording order. */
@@ -285,13 +288,14 @@ export async function requestFinalize(ctx: Ctx, sessionId: Id32, outputHash: Id3
   const s = await loadSession(ctx.state, sessionId);
   requireOwner(ctx, s, sessionId);
   requireRunning(s, sessionId, 'finalize');
+  const steps = await loadSteps(ctx.state, sessionId, s); // read once: both roots are over them
   if (ctx.params.version >= WORK_RULES.attestedOutputs) {
-    const expected = await attestedSessionOutput(ctx.state, sessionId, s);
+    const expected = sessionOutput(steps.map((st) => st.outputHash));
     if (!equals(outputHash, expected)) {
       fail('OutputNotAttested', `outputHash must be the session's attested output ${toHex(expected)} (the tree (a) root over its ${s.stepCount} steps' outputs; getSessionOutput), got ${toHex(outputHash)}`);
     }
   }
-  const oracleRoot = await sessionOracleRoot(ctx.state, sessionId, s);
+  const oracleRoot = merkleRoot(steps.map((st) => st.oracleCommitRoot));
   const receiptsRoot = merkleRoot(await sessionReceiptIds(ctx.state, sessionId, s));
   const commitRoot = sessionCompleteCommit(outputHash, oracleRoot, receiptsRoot);
   saveSession(ctx, sessionId, { ...s, proposedOutput: outputHash, oracleRoot, receiptsRoot });
