@@ -268,7 +268,11 @@ export class PaymentServer {
   }
 
   async #voucher(challenge: Challenge, p: VoucherPayload): Promise<Verified> {
-    const stored = (await this.store.get(p.channelId)) ?? (await this.#recover(p));
+    const known = await this.store.get(p.channelId);
+    // A channel this server has no record of is rebuilt from chain state, and stored: only for a
+    // voucher its signer really signed (else anyone could make records for any open channel).
+    if (!known) this.#checkSignature(p.descriptor, p.cumulativeAmount, p.signature);
+    const stored = known ?? (await this.#recover(p));
     requireSameDescriptor(stored.descriptor, p.descriptor);
     if (stored.finalized) throw problem('ChannelFinalized', `channel ${p.channelId} is closed`);
     if (stored.closing) throw problem('CloseInProgress', `channel ${p.channelId} is being closed`);

@@ -413,4 +413,19 @@ describe('payments server (spec §5–§6, §9, §10 server tests)', function ()
       expect((await s.payments.store.get(o.channelId))!.closeRequestedAt).to.be.above(0);
     });
   });
+
+  // Last: it takes a payer, and the tests above rely on which dev account each payer() call gives.
+  describe('a channel this server has no record of', () => {
+    it('a forged voucher for an open channel this server has no record of is refused and stores nothing; the payer\'s own voucher recovers it', async () => {
+      const p = payer();
+      const o = await openPayload(s, p, { salt: '0x' + 'ee'.repeat(32) });
+      await s.rpc.sendTransaction(o.payload.transaction, { wait: true }); // opened on chain, not through this server
+      const c = await challengeOf(infer);
+      refused(await send(infer, cred(c, p, voucherFor(devSigner(8, 'secp256k1'), o, 50n)), body(1)), 'InvalidSignature');
+      expect(await s.payments.store.get(o.channelId), 'no record for an unsigned voucher').to.equal(undefined);
+      const ok = await send(infer, cred(await challengeOf(infer), p, voucherFor(p, o, 50n)), body(1));
+      expect(ok.status, ok.body).to.equal(200);
+      expect((await s.payments.store.get(o.channelId))!.highestVoucherAmount).to.equal(50n);
+    });
+  });
 });
