@@ -22,7 +22,7 @@ export { GpuError, type GpuErrorName } from './errors.js';
 export * from './layouts.js';
 export * from './codecs.js';
 export { defineStruct, type StructLayout, type StructValue, type StructInput, type FieldSpec } from './struct.js';
-export { hashIndex, homeSlot, locate, isPowerOfTwo, type ArenaShape } from './arena.js';
+export { hashIndex, homeSlot, locate, isPowerOfTwo, readU32, type ArenaShape } from './arena.js';
 export { ATTESTATION_ARENA, MODEL_ARENA } from './kernels/shapes.js';
 export { attestationRoot, modelRegistryRoot, auditRoot } from './kernels/epoch.js';
 export {

@@ -86,7 +86,7 @@ interface BuildRecord {
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** gpu/native/build, whether this file runs from the sources (ts-node) or from dist/gpu/native. */
-export function defaultBuildDir(): string {
+function defaultBuildDir(): string {
   const candidates = [join(HERE, 'build'), join(HERE, '..', '..', '..', 'gpu', 'native', 'build')];
   return candidates.find((d) => existsSync(d)) ?? candidates[0]!;
 }
@@ -123,7 +123,7 @@ function describe(b: AddonBackend, file: string): string {
 }
 
 /** A KernelBackend over an addon backend; its self-test is conformance() against the TS reference. */
-export function wrapAddonBackend(name: NativeBackendName, b: AddonBackend, file: string): NativeBackend {
+function wrapAddonBackend(name: NativeBackendName, b: AddonBackend, file: string): NativeBackend {
   const k: NativeBackend = {
     name,
     attestationApply: (desc, ops, table) => b.attestationApply(desc, ops, table),

@@ -107,7 +107,7 @@ export async function teeTrust(r: AivmReader, provider: Address, spec: Uint8Arra
 }
 
 /** Whether `provider` has a live TEE attestation allow-listed for `spec` with enough trust. */
-export async function isTeeProvider(r: AivmReader, minTrust: number, provider: Address, spec: Uint8Array, nowNs: bigint): Promise<boolean> {
+async function isTeeProvider(r: AivmReader, minTrust: number, provider: Address, spec: Uint8Array, nowNs: bigint): Promise<boolean> {
   const trust = await teeTrust(r, provider, spec, nowNs);
   return trust !== undefined && trust >= minTrust;
 }

@@ -99,7 +99,7 @@ async function escalate(e: Env, id: Uint8Array, task: TaskRecord, post: PostReco
 }
 
 /** Called after any quorum settlement: an escalation decides its parent's dispute. */
-export async function afterQuorumSettled(e: Env, childId: Uint8Array): Promise<void> {
+async function afterQuorumSettled(e: Env, childId: Uint8Array): Promise<void> {
   const child = (await e.w.task(childId))!;
   if (isZero(child.parent)) return;
   const parent = await e.w.task(child.parent);

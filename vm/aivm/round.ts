@@ -32,6 +32,7 @@ import {
   provenanceApply,
   SIZES,
 } from './kernels.js';
+import { readU32 } from '../../gpu/index.js';
 import { leafHash, rootOfLeaves } from './merkle.js';
 import { anchorSegmentT, AivmReader, K, slotListT } from './state.js';
 
@@ -67,16 +68,13 @@ async function loadHashArena(e: Env, slots: number, size: number, occKey: Uint8A
   return { table, size, before };
 }
 
-/** Whether the little-endian u32 at `off` is non-zero (no allocation: this runs for every slot, every block). */
-const nonZeroU32 = (b: Uint8Array, off: number) => (b[off]! | b[off + 1]! | b[off + 2]! | b[off + 3]!) !== 0;
-
 /** Writes back changed slots and the occupancy list; returns the slots that changed. */
 function storeHashArena(e: Env, a: Arena, occupiedOffset: number, occKey: Uint8Array, slotKey: (i: number) => Uint8Array): number[] {
   const occupied: number[] = [];
   const changed: number[] = [];
   const slots = a.table.length / a.size;
   for (let i = 0; i < slots; i++) {
-    if (!nonZeroU32(a.table, i * a.size + occupiedOffset)) continue; // arenas never free a slot
+    if (readU32(a.table, i * a.size + occupiedOffset) === 0) continue; // arenas never free a slot (read in place: this runs for every slot, every block)
     const slot = a.table.subarray(i * a.size, (i + 1) * a.size);
     occupied.push(i);
     const prev = a.before.get(i);

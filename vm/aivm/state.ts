@@ -151,7 +151,6 @@ export const DueKind = { SettleQuorum: 1, PostTimeout: 2, FinalizeOptimistic: 3,
 
 /** Rules 2: a dispute nobody could decide yet, open for evidence until `deadline`. */
 export const disputeT = t.struct({ deadline: t.uint64, escalated: t.bool, openedHeight: t.uint64 });
-export type DisputeRecord = Infer<typeof disputeT>;
 
 /** Rules 2: an archived anchor-arena segment (its anchors are pruned from state). */
 export const anchorSegmentT = t.struct({ auditRoot: t.bytes32, anchors: t.uint32, firstHeight: t.uint64, lastHeight: t.uint64, lastCommit: t.bytes32 });

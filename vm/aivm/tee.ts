@@ -66,7 +66,7 @@ export const teeCertT = t.struct({
 export type TeeCertificate = Parameters<typeof teeCertT.encode>[0];
 
 /** Refuses a rules-2 operation on a chain that runs the original rules. */
-export function requireTrustRules(p: AivmParams, what: string): void {
+function requireTrustRules(p: AivmParams, what: string): void {
   if (p.version < AIVM_RULES.trust) throw aivmErrors.error('RulesTooOld', `${what} needs aivm rules 2; this chain's genesis runs rules ${p.version} (a new chain gets rules 2 from modules.aivm.version)`);
 }
 
