@@ -3,7 +3,7 @@
  * fresh for close and top-up), broadcasting the payer's signed transactions, and read-backs pinned
  * to the block of a receipt (a read is retried until the node's head has reached that block).
  */
-import { Transaction, fromHex } from '../../chain/index.js';
+import { Lru, Transaction, fromHex } from '../../chain/index.js';
 import { type ReceiptJson, type RpcClient, RpcError } from '../../sdk/index.js';
 import { channelStateType, EscrowRpcClient, type ChannelState, type Hex32 } from '../../sdk/precompiles/index.js';
 import { problem } from '../wire/index.js';
@@ -13,7 +13,8 @@ const READ_BACK_PAUSE_MS = 250;
 
 export class ChainView {
   readonly escrow: EscrowRpcClient;
-  readonly #cache = new Map<string, { at: number; state: ChannelState }>();
+  /** Recent reads (the most recently used channels; a full cache forgets the oldest, not everything). */
+  readonly #cache = new Lru<string, { at: number; state: ChannelState }>(100_000);
 
   constructor(
     readonly rpc: RpcClient,
@@ -28,7 +29,6 @@ export class ChainView {
     if (!fresh && hit && Date.now() - hit.at < this.ttlMs) return hit.state;
     const state = await this.escrow.state(channelId);
     this.#cache.set(channelId, { at: Date.now(), state });
-    if (this.#cache.size > 100_000) this.#cache.clear();
     return state;
   }
 

@@ -9,7 +9,7 @@
  * What is captured is the highest voucher already covered by `spent` (`settleVoucher`), so the payee
  * never holds on chain more than was delivered.
  */
-import { NamedError, type Address } from '../../chain/index.js';
+import { NamedError, fromHex, type Address } from '../../chain/index.js';
 import { MAX_SETTLE_BATCH, settleBatchArgs, ESCROW_ADDRESS, type Hex32 } from '../../sdk/precompiles/index.js';
 import { TxSender, WouldFailError, type ReceiptJson } from '../../sdk/index.js';
 import type { ChannelRecord } from '../store/record.js';
@@ -139,7 +139,7 @@ export class Settlement {
       to: ESCROW_ADDRESS as Address,
       method: 'settleBatch',
       def: { args: settleBatchArgs },
-      args: { items: items.map((it) => ({ descriptor: it.r.descriptor, cumulativeAmount: it.amount, signature: Buffer.from(it.signature.slice(2), 'hex') })) },
+      args: { items: items.map((it) => ({ descriptor: it.r.descriptor, cumulativeAmount: it.amount, signature: fromHex(it.signature) })) },
     };
     let receipt: ReceiptJson;
     try {

@@ -10,8 +10,8 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { timingSafeEqual } from 'node:crypto';
-import { utf8 } from '../../chain/index.js';
-import { decodeB64Json, jcs, toBase64url } from './encoding.js';
+import { canonicalJson, utf8 } from '../../chain/index.js';
+import { decodeB64Json, toBase64url } from './encoding.js';
 import { problem, type PaymentErrorName } from './problems.js';
 
 export const PAYMENT_SCHEME = 'Payment';
@@ -38,7 +38,7 @@ export interface Challenge {
 export type ChallengeFields = Omit<Challenge, 'id' | 'requestB64'>;
 
 export function encodeRequest(request: Record<string, unknown>): string {
-  return toBase64url(jcs(request));
+  return toBase64url(canonicalJson(request)); // JCS: keys sorted, no whitespace
 }
 
 function bindingInput(c: Omit<Challenge, 'id' | 'request'>): string {

@@ -3,7 +3,7 @@
  * UTF-8 JSON, JCS (RFC 8785) JSON for challenge requests, and amounts as decimal uint96 strings.
  * Every decoder is strict and fails with a named problem (`MalformedCredential` by default).
  */
-import { canonicalJson, toAddress, type Address } from '../../chain/index.js';
+import { toAddress, type Address } from '../../chain/index.js';
 import { problem, type PaymentErrorName } from './problems.js';
 
 const B64URL_RE = /^[A-Za-z0-9_-]*$/;
@@ -38,11 +38,6 @@ export function decodeB64Json(s: string, what: string, name: PaymentErrorName = 
 
 export function encodeB64Json(v: unknown): string {
   return toBase64url(JSON.stringify(v));
-}
-
-/** JCS: keys sorted, no whitespace (every value we emit is a string, boolean, safe integer or object). */
-export function jcs(v: unknown): string {
-  return canonicalJson(v);
 }
 
 /** A uint96 amount on the wire: a decimal string of at most 29 digits, no sign, no leading zeros. */
