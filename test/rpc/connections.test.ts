@@ -9,6 +9,7 @@ import type WebSocket from 'ws';
 import { Node, RpcServer, startNode, WsClose } from '../../sdk/chain.js';
 import { rawRequest, rpcCall } from '../helpers/jsonrpc.js';
 import { closed, openWs, wsCall } from '../helpers/ws.js';
+import { until } from '../helpers/until.js';
 
 async function openMany(url: string, n: number, localAddress?: string) {
   const out = [];
@@ -148,13 +149,9 @@ function connect(port: number, localAddress: string): Promise<net.Socket> {
 }
 
 /** Retries `probe` until `ok(result)`; the server frees a closed socket's place on its close event. */
-async function waitFor<T>(probe: () => Promise<T>, ok: (r: T) => boolean, tries = 50): Promise<T> {
-  for (let i = 0; ; i++) {
+async function waitFor<T>(probe: () => Promise<T>, ok: (r: T) => boolean): Promise<T> {
+  return (await until('the probe to succeed', async () => {
     const r = await probe();
-    if (ok(r) || i >= tries) {
-      expect(ok(r)).to.equal(true);
-      return r;
-    }
-    await new Promise((res) => setImmediate(res));
-  }
+    return ok(r) ? { r } : undefined;
+  })).r;
 }

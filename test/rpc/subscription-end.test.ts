@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { RpcServer, type Node } from '../../sdk/chain.js';
 import { RpcClient, SubscriptionEnded } from '../../sdk/index.js';
 import { startNode } from '../../genesis/index.js';
+import { until } from '../helpers/until.js';
 
 describe('RpcClient: a subscription whose WebSocket closes ends with SubscriptionEnded', function () {
   this.timeout(60_000);
@@ -28,11 +29,11 @@ describe('RpcClient: a subscription whose WebSocket closes ends with Subscriptio
     const unsubscribe = await c.subscribe('newHeads', () => {}, { onEnd: () => expect.fail('an unsubscribed subscription must not end') });
     await unsubscribe();
     await node.mine(1);
-    for (let i = 0; i < 100 && heads.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await until('the new head', async () => heads.length > 0);
     expect(heads).to.deep.equal([1]);
 
     await server.close();
-    for (let i = 0; i < 100 && ended.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await until('both subscriptions to end', async () => ended.length >= 2);
     expect(ended).to.have.length(2);
     for (const e of ended) {
       expect(e).to.be.instanceOf(SubscriptionEnded);
@@ -52,7 +53,7 @@ describe('RpcClient: a subscription whose WebSocket closes ends with Subscriptio
     let ends = 0;
     await c.subscribe('newHeads', (h) => first.push(h.height), { onEnd: () => ends++ });
     await server.close();
-    for (let i = 0; i < 100 && ends === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await until('the subscription to end', async () => ends > 0);
     expect(ends).to.equal(1);
 
     const again = new RpcServer(node, { port });
@@ -60,7 +61,7 @@ describe('RpcClient: a subscription whose WebSocket closes ends with Subscriptio
     const second: number[] = [];
     await c.subscribe('newHeads', (h) => second.push(h.height));
     await node.mine(1);
-    for (let i = 0; i < 100 && second.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await until('the new head on the new socket', async () => second.length > 0);
     expect(second).to.deep.equal([1]);
     expect(first).to.deep.equal([]); // the ended subscription's callback is not called again
     c.close();
