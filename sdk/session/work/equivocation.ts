@@ -92,6 +92,7 @@ export class EquivocationWatch {
     }
     if (toHex(first.commitRoot) === toHex(s.commitRoot) || this.#reported.has(key) || !verifies(s)) return null;
     this.#reported.add(key);
+    if (this.#reported.size > this.maxEntries) this.#reported.delete(this.#reported.values().next().value!); // bounded like #first
     return { publicKey: s.publicKey, domain: s.domain, subjectId: s.subjectId, epoch: s.epoch, commitRootA: first.commitRoot, signatureA: first.signature, commitRootB: s.commitRoot, signatureB: s.signature };
   }
 }

@@ -91,6 +91,9 @@ interface PendingReport {
   seenAt: bigint;
 }
 
+/** Steps whose delivery receipt this worker sent, remembered at most (oldest forgotten first). */
+const MAX_RECEIPTED = 65_536;
+
 export class CommitteeWorker {
   readonly nodeId: Uint8Array;
   readonly client: WorkClient;
@@ -373,6 +376,7 @@ export class CommitteeWorker {
     const mine = (await this.client.query('getRecords', { requestId })).find((r) => equals(r.nodeId, this.nodeId));
     if (!mine || !equals(mine.bodyHash, outputHash)) return 0;
     this.#receipted.add(key);
+    if (this.#receipted.size > MAX_RECEIPTED) this.#receipted.delete(this.#receipted.values().next().value!); // a long-running worker forgets the oldest (the chain refuses a repeat)
     return this.#act('receipt', sessionId, 'submitReceipt', { sessionId, nodeId: this.nodeId, stepIndex, messageHash: outputHash, senderId: this.nodeId, receiverId: sessionId });
   }
 
