@@ -65,6 +65,7 @@ export {
   method,
   query,
   moduleErrors,
+  withErrorContext,
   engineErrors,
   type ModuleErrors,
   type EngineErrorName,

@@ -207,6 +207,14 @@ export function moduleErrors<const N extends string>(names: readonly N[], data?:
   };
 }
 
+/**
+ * The same module error (name, data) with context for the caller's level: a batch names the item
+ * that failed (`withErrorContext(e, `item ${i}`, { index: i })`), whichever module's error it is.
+ */
+export function withErrorContext(e: ModuleError, context: string, data: Record<string, unknown>): ModuleError {
+  return new ModuleError(e.name, `${context}: ${e.message}`, { ...e.data, ...data });
+}
+
 /** Identity helper that keeps the params type flowing into handlers. */
 export function defineModule<P>(m: ModuleDefinition<P>): ModuleDefinition<P> {
   return m;

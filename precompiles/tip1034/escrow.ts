@@ -8,7 +8,7 @@
  * (`ChannelNotFound`). Close and withdraw delete the slot. Token movements go through the token's
  * internal `systemTransferFrom` (no approve); TIP-403 is applied here, along payer → payee.
  */
-import { addressBytes, concat, keccak256, schemeOf, toHex, ZERO_ADDRESS, type Address, defineModule, method, type CallContext, type ReadContext, type SignatureCheck, ModuleError } from '../../chain/index.js';
+import { addressBytes, concat, keccak256, schemeOf, toHex, ZERO_ADDRESS, type Address, defineModule, method, type CallContext, type ReadContext, type SignatureCheck, ModuleError, engineErrors, withErrorContext } from '../../chain/index.js';
 import { hasTip20Prefix } from '../tip20/addresses.js';
 import { hex32Bytes, word32, type Hex32 } from '../hex.js';
 import { closeArgs, descriptorArgs, MAX_SETTLE_BATCH, openArgs, settleArgs, settleBatchArgs, topUpArgs } from './args.js';
@@ -164,15 +164,14 @@ export const escrowModule = defineModule({
       description: `Payee or operator: settle up to ${MAX_SETTLE_BATCH} channels in one call, in order; any failing item reverts the whole call (its error names the item's index).`,
       signatures: (args, tx) => args.items.flatMap((item) => voucherChecks(item, tx.chainId)),
       async handler(ctx, { items }) {
-        if (items.length === 0) throw new ModuleError('InvalidArguments', `settleBatch takes 1 to ${MAX_SETTLE_BATCH} items, not 0`);
+        if (items.length === 0) throw engineErrors.error('InvalidArguments', `settleBatch takes 1 to ${MAX_SETTLE_BATCH} items, not 0`);
         for (let i = 0; i < items.length; i++) {
           try {
             await settleOne(ctx, items[i]!);
           } catch (e) {
-            if (!(e instanceof ModuleError)) throw e;
-            // The item's own error, with its index: an escrow error keeps its selector, another module's (the token's, OutOfGas) gets none it does not have.
-            const message = `item ${i}: ${e.message}`;
-            throw escrowErrors.declares(e.name) ? escrowErrors.error(e.name, message, { ...e.data, index: i }) : new ModuleError(e.name, message, { ...e.data, index: i });
+            // The item's own error (an escrow error with its selector, another module's as it is), with its index.
+            if (e instanceof ModuleError) throw withErrorContext(e, `item ${i}`, { index: i });
+            throw e;
           }
         }
       },
